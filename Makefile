@@ -1,0 +1,59 @@
+# The two commands in README.md: `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+.PHONY: run test install lint format check-compose check-deploy e2e-deps clean
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python 3.11 --quiet
+	@touch $@
+
+install: .venv/.installed
+
+# A development secret and DEBUG for this checkout only; never used in production.
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote .env with a development SECRET_KEY (DEBUG=true)."
+
+data:
+	@mkdir -p data/celery/queue data/celery/control data/cache
+
+run: install .env data
+	$(PY) manage.py migrate --noinput
+	$(PY) -m honcho -f Procfile start
+
+# Browser tests need axe-core from npm; without npm they are skipped with a notice.
+e2e-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/e2e --silent --no-audit --no-fund; \
+	else echo "npm not found: browser tests will be skipped"; fi
+
+test: install e2e-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=intimacy.settings.test
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# Two validators: docker-compose 1.29 checks references, the compose spec checks syntax.
+check-compose: install
+	docker-compose -f docker-compose.yml config -q
+	.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+check-deploy: install
+	DEBUG=false READ_DOT_ENV=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		SITE_URL=https://couples.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf .venv staticfiles

@@ -1,0 +1,72 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+
+from intimacy.lib.dates import time_zone_choices
+
+from .models import User
+from .services import is_well_formed_code, normalise_code
+
+
+class TimeZoneField(forms.ChoiceField):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("choices", time_zone_choices)
+        kwargs.setdefault("initial", "UTC")
+        kwargs.setdefault("help_text", "Your days and reminders follow this zone.")
+        super().__init__(**kwargs)
+
+
+class SignupForm(AllauthSignupForm):
+    display_name = forms.CharField(
+        max_length=60,
+        label="Your name",
+        help_text="What your partner will see. A first name is enough.",
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    time_zone = TimeZoneField(label="Your time zone")
+
+    field_order = ["display_name", "email", "password1", "password2", "time_zone"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser's zone is filled in by static/js/timezone.js when JavaScript runs.
+        self.fields["time_zone"].widget.attrs["data-guess-time-zone"] = "true"
+
+    def clean_display_name(self) -> str:
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise forms.ValidationError("Please tell us what to call you.")
+        return name
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(max_length=60, label="Your name")
+    time_zone = TimeZoneField(label="Your time zone")
+
+    def clean_display_name(self) -> str:
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise forms.ValidationError("Please tell us what to call you.")
+        return name
+
+    @classmethod
+    def for_user(cls, user: User, data: object = None) -> "ProfileForm":
+        return cls(data, initial={"display_name": user.display_name, "time_zone": user.time_zone})
+
+
+class JoinCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Invite code",
+        max_length=20,
+        help_text="Eight letters and numbers, like K7QF-9MZP.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if not is_well_formed_code(code):
+            raise forms.ValidationError(
+                "That doesn't look like an invite code. Check for a missing letter or number."
+            )
+        return code

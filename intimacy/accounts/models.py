@@ -1,0 +1,200 @@
+import datetime as dt
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from intimacy.lib.dates import local_date, time_zone_choices
+
+INVITE_LIFETIME = dt.timedelta(days=7)
+# Crockford's base 32 without the letters people misread (I, L, O, U).
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account: a partner, a coach or staff."""
+
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=60)
+    time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_short_name(self) -> str:
+        return str(self)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_today(self) -> dt.date:
+        """Today's date where this person lives."""
+        return local_date(self.time_zone)
+
+
+class CoupleQuerySet(models.QuerySet["Couple"]):
+    def current(self) -> "CoupleQuerySet":
+        return self.exclude(status=Couple.Status.ENDED)
+
+    def for_user(self, user: User) -> "CoupleQuerySet":
+        """The couples a user belongs to now: the one place that scopes couple lookups."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__is_active=True).current()
+
+
+class Couple(models.Model):
+    """Two partners once paired; one pending partner while an invite is open."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a partner"
+        ACTIVE = "active", "Paired"
+        ENDED = "ended", "Ended"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    paired_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CoupleQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="couple_ended_has_date",
+                condition=~Q(status="ended") | Q(ended_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="couple_active_has_paired_date",
+                condition=~Q(status="active") | Q(paired_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Couple {self.pk} ({self.status})"
+
+
+class Membership(models.Model):
+    """A user's place in a couple. Slots 1 and 2 make "at most two partners" a constraint."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    slot = models.PositiveSmallIntegerField()
+    is_active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="membership_slot_1_or_2", condition=Q(slot__in=[1, 2])),
+            models.UniqueConstraint(fields=["couple", "slot"], name="membership_one_per_slot"),
+            models.UniqueConstraint(fields=["couple", "user"], name="membership_once_per_couple"),
+            # A user is in at most one active couple; also serves Couple.objects.for_user().
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_active=True), name="membership_one_active_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in couple {self.couple_id}"
+
+
+def new_invite_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def invite_expiry() -> dt.datetime:
+    return timezone.now() + INVITE_LIFETIME
+
+
+class InviteQuerySet(models.QuerySet["Invite"]):
+    def usable(self) -> "InviteQuerySet":
+        return self.filter(status=Invite.Status.OPEN, expires_at__gt=timezone.now())
+
+
+class Invite(models.Model):
+    """A single-use, expiring, revocable link and short code to join a couple."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        USED = "used", "Used"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="invites")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invites_sent"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    code = models.CharField(max_length=CODE_LENGTH, unique=True, default=new_invite_code)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=invite_expiry)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # "A new one replaces the old": at most one open invite per couple.
+            models.UniqueConstraint(
+                fields=["couple"], condition=Q(status="open"), name="invite_one_open_per_couple"
+            ),
+        ]
+        indexes = [
+            # expire_invites(): open invites past their expiry.
+            models.Index(
+                fields=["expires_at"], condition=Q(status="open"), name="invite_open_expiry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invite {self.display_code} ({self.status})"
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+    def is_usable(self) -> bool:
+        return self.status == self.Status.OPEN and self.expires_at > timezone.now()

@@ -1,0 +1,164 @@
+"""Couples and invites: everything that writes several rows or checks a rule."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import CODE_ALPHABET, CODE_LENGTH, Couple, Invite, Membership, User
+
+
+class CoupleError(Exception):
+    """A couple action that the rules do not allow; the message is shown to the user."""
+
+
+class InviteError(Exception):
+    """Why an invite cannot be used. `reason` picks the page; the message is shown."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def current_couple(user: User) -> Couple | None:
+    return Couple.objects.for_user(user).first()
+
+
+def partner_of(*, couple: Couple, user: User) -> User | None:
+    membership = (
+        couple.memberships.filter(is_active=True).exclude(user=user).select_related("user").first()
+    )
+    return membership.user if membership else None
+
+
+@transaction.atomic
+def couple_create(*, user: User) -> Couple:
+    """Start a couple with `user` as its pending partner and open an invite."""
+    if Couple.objects.for_user(user).exists():
+        raise CoupleError("You are already in a couple.")
+    couple = Couple.objects.create()
+    try:
+        with transaction.atomic():
+            Membership.objects.create(couple=couple, user=user, slot=1)
+    except IntegrityError as exc:  # A double submit raced us to the same rule.
+        raise CoupleError("You are already in a couple.") from exc
+    invite_create(couple=couple, by=user)
+    return couple
+
+
+@transaction.atomic
+def invite_create(*, couple: Couple, by: User) -> Invite:
+    """Open a new invite for a pending couple, replacing any open one."""
+    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    if couple.status != Couple.Status.PENDING:
+        raise CoupleError("This couple already has two partners.")
+    now = timezone.now()
+    couple.invites.filter(status=Invite.Status.OPEN).update(
+        status=Invite.Status.REVOKED, closed_at=now
+    )
+    return Invite.objects.create(couple=couple, created_by=by)
+
+
+@transaction.atomic
+def invite_revoke(*, invite: Invite) -> None:
+    Invite.objects.filter(pk=invite.pk, status=Invite.Status.OPEN).update(
+        status=Invite.Status.REVOKED, closed_at=timezone.now()
+    )
+
+
+def normalise_code(raw: str) -> str:
+    """Accept codes as people type them: any case, spaces or dashes, O for 0, I or L for 1."""
+    code = "".join(raw.split()).replace("-", "").upper()
+    return code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def is_well_formed_code(code: str) -> bool:
+    return len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
+
+
+def invite_check(*, invite: Invite, user: User) -> None:
+    """Raise InviteError when `user` cannot join through `invite` now."""
+    if invite.status == Invite.Status.USED:
+        raise InviteError("used", "This invite has already been used.")
+    if invite.status == Invite.Status.REVOKED:
+        raise InviteError("revoked", "This invite was withdrawn by the person who sent it.")
+    if invite.status == Invite.Status.EXPIRED or not invite.is_usable():
+        raise InviteError("expired", "This invite has expired. Invites last seven days.")
+    if not user.is_authenticated:
+        return
+    if invite.couple.memberships.filter(user=user).exists():
+        raise InviteError("own", "This is your own invite. Send it to your partner.")
+    mine = current_couple(user)
+    if mine is not None and mine.status == Couple.Status.ACTIVE:
+        raise InviteError(
+            "paired", "You are already paired. End your current couple before joining another."
+        )
+
+
+@transaction.atomic
+def couple_join(*, invite: Invite, user: User) -> Couple:
+    """Pair `user` with the partner who sent `invite`; cancels the user's own pending couple."""
+    invite = Invite.objects.select_for_update().select_related("couple").get(pk=invite.pk)
+    couple = Couple.objects.select_for_update().get(pk=invite.couple_id)
+    invite_check(invite=invite, user=user)
+    if couple.status != Couple.Status.PENDING:
+        raise InviteError("used", "This invite has already been used.")
+    mine = current_couple(user)
+    if mine is not None:
+        couple_end(couple=mine)
+    now = timezone.now()
+    Membership.objects.create(couple=couple, user=user, slot=2, joined_at=now)
+    couple.status = Couple.Status.ACTIVE
+    couple.paired_at = now
+    couple.save(update_fields=["status", "paired_at"])
+    invite.status = Invite.Status.USED
+    invite.closed_at = now
+    invite.used_by = user
+    invite.save(update_fields=["status", "closed_at", "used_by"])
+    return couple
+
+
+@transaction.atomic
+def couple_end(*, couple: Couple) -> None:
+    """End a couple (either partner alone may). Each partner keeps their own entries."""
+    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    if couple.status == Couple.Status.ENDED:
+        return
+    now = timezone.now()
+    couple.status = Couple.Status.ENDED
+    couple.ended_at = now
+    couple.save(update_fields=["status", "ended_at"])
+    couple.memberships.update(is_active=False)
+    couple.invites.filter(status=Invite.Status.OPEN).update(
+        status=Invite.Status.REVOKED, closed_at=now
+    )
+
+
+def invites_expire() -> int:
+    """Close open invites past their expiry. Safe to run twice or on many workers at once."""
+    return Invite.objects.filter(status=Invite.Status.OPEN, expires_at__lte=timezone.now()).update(
+        status=Invite.Status.EXPIRED, closed_at=timezone.now()
+    )
+
+
+def user_update_profile(*, user: User, display_name: str, time_zone: str) -> User:
+    user.display_name = display_name
+    user.time_zone = time_zone
+    user.save(update_fields=["display_name", "time_zone"])
+    return user
+
+
+def couple_overview(*, user: User) -> dict[str, object]:
+    """What the dashboard shows about the user's couple, in at most three queries."""
+    couple = current_couple(user)
+    overview: dict[str, object] = {"couple": couple, "invite": None, "partner": None, "ended": None}
+    if couple is None:
+        overview["ended"] = (
+            Couple.objects.filter(memberships__user=user, status=Couple.Status.ENDED)
+            .order_by("-ended_at")
+            .first()
+        )
+    elif couple.status == Couple.Status.PENDING:
+        overview["invite"] = couple.invites.usable().first()
+    else:
+        overview["partner"] = partner_of(couple=couple, user=user)
+    return overview

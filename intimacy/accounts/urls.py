@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("couple/start/", views.couple_create, name="couple_create"),
+    path("couple/<int:couple_id>/invites/new/", views.invite_new, name="invite_new"),
+    path("couple/<int:couple_id>/end/", views.couple_end, name="couple_end"),
+    path("invites/<int:invite_id>/revoke/", views.invite_revoke, name="invite_revoke"),
+    path("join/", views.join_code, name="join_code"),
+    path("join/<str:token>/", views.join, name="join"),
+    path("settings/profile/", views.profile, name="profile"),
+]

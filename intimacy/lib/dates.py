@@ -1,0 +1,27 @@
+"""Time zones: the list people choose from, and local dates for a zone."""
+
+import datetime as dt
+import zoneinfo
+from functools import cache
+
+from django.utils import timezone
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone a person could live in, sorted, with a readable label."""
+    names = sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+    )
+    return [("UTC", "UTC"), *((name, name.replace("_", " ")) for name in names)]
+
+
+def is_valid_time_zone(name: str) -> bool:
+    return any(name == value for value, _ in time_zone_choices())
+
+
+def local_date(zone: str, at: dt.datetime | None = None) -> dt.date:
+    """The calendar date in `zone` at the instant `at` (now by default)."""
+    return timezone.localtime(at or timezone.now(), zoneinfo.ZoneInfo(zone)).date()

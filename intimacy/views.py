@@ -1,0 +1,27 @@
+"""The pages that gather every app: the visitors' home and the partner's dashboard."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from intimacy.accounts.forms import JoinCodeForm
+from intimacy.accounts.models import Couple
+from intimacy.accounts.services import couple_overview
+from intimacy.accounts.views import PENDING_INVITE_KEY
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    overview = couple_overview(user=request.user)
+    couple = overview["couple"]
+    token = request.session.get(PENDING_INVITE_KEY)
+    if token and (couple is None or couple.status == Couple.Status.PENDING):
+        # Came through a partner's invite link before signing up: finish joining first.
+        return redirect("accounts:join", token=token)
+    return render(request, "dashboard.html", {**overview, "code_form": JoinCodeForm()})
