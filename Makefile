@@ -22,7 +22,7 @@ install: .venv/.installed
 	@echo "Wrote .env with a development SECRET_KEY (DEBUG=true)."
 
 data:
-	@mkdir -p data/celery/queue data/celery/control data/cache
+	@mkdir -p data/celery/queue data/celery/control data/cache staticfiles
 
 run: install .env data
 	$(PY) manage.py migrate --noinput

@@ -1,6 +1,8 @@
 """The pages that gather every app: the visitors' home and the partner's dashboard."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -25,3 +27,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Came through a partner's invite link before signing up: finish joining first.
         return redirect("accounts:join", token=token)
     return render(request, "dashboard.html", {**overview, "code_form": JoinCodeForm()})
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the compose health check: the database and cache answer."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    cache.get("healthz")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from .forms import JoinCodeForm, ProfileForm
 from .models import Invite
 
 PENDING_INVITE_KEY = "pending_invite_token"
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @require_POST
@@ -47,7 +50,9 @@ def invite_revoke(request: HttpRequest, invite_id: int) -> HttpResponse:
 
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """The invite link. Visitors see who invited them and sign up; partners confirm."""
-    invite = Invite.objects.select_related("couple", "created_by").filter(token=token).first()
+    invite = None
+    if TOKEN_SHAPE.fullmatch(token):
+        invite = Invite.objects.select_related("couple", "created_by").filter(token=token).first()
     if invite is None:
         request.session.pop(PENDING_INVITE_KEY, None)
         return render(request, "accounts/invite_invalid.html", {"reason": "unknown"}, status=404)

@@ -225,6 +225,8 @@ STORAGES = {
 
 USE_HTTPS = env.bool("USE_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = USE_HTTPS
+# The container health check calls this over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SESSION_COOKIE_SECURE = USE_HTTPS
 CSRF_COOKIE_SECURE = USE_HTTPS
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if USE_HTTPS else 0

@@ -13,6 +13,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks in-process; the integration tests start a real worker instead.
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-if not REDIS_URL:
+TEST_CACHE_PREFIX = "intimacy-test"
+if REDIS_URL:
+    # Tests share the real Redis with any local dev server: keep their keys apart.
+    CACHES["default"]["KEY_PREFIX"] = TEST_CACHE_PREFIX
+else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING["root"]["level"] = "WARNING"
+# Serve static files straight from the source folders (no collectstatic before tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

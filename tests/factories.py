@@ -1,0 +1,38 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from intimacy.accounts.models import Couple, Invite, Membership, User
+
+PASSWORD = "correct horse battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    display_name = factory.Faker("first_name")
+    time_zone = "Europe/London"
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+def make_couple(first: User, second: User | None = None) -> Couple:
+    """A couple as the services leave it: paired when given two people, else pending."""
+    from intimacy.accounts import services
+
+    couple = services.couple_create(user=first)
+    if second is not None:
+        invite = Invite.objects.get(couple=couple, status=Invite.Status.OPEN)
+        services.couple_join(invite=invite, user=second)
+        couple.refresh_from_db()
+    return couple
+
+
+__all__ = ["PASSWORD", "Couple", "Membership", "UserFactory", "make_couple"]

@@ -1,0 +1,42 @@
+"""Settings read from the environment: production refuses to start without a secret."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "READ_DOT_ENV": "false",
+    "DJANGO_SETTINGS_MODULE": "intimacy.settings.base",
+    "SITE_URL": "https://couples.example.org",
+    "SECRET_KEY": "p" * 20 + "-production-secret-with-enough-variety-0123456789",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    # Drop what the test settings put in the environment (USE_HTTPS=false, the test key).
+    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "USE_HTTPS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
