@@ -48,7 +48,8 @@ format: install
 
 # Two validators: docker-compose 1.29 checks references, the compose spec checks syntax.
 check-compose: install
-	docker-compose -f docker-compose.yml config -q
+	SECRET_KEY=check SITE_URL=https://couples.example.org POSTGRES_PASSWORD=check \
+		docker-compose -f docker-compose.yml config -q
 	.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 check-deploy: install

@@ -31,7 +31,8 @@ def test_a_new_invite_replaces_the_open_one(alice):
     old.refresh_from_db()
     assert old.status == Invite.Status.REVOKED
     assert new.status == Invite.Status.OPEN
-    assert new.token != old.token and new.code != old.code
+    assert new.token != old.token
+    assert new.code != old.code
 
 
 def test_joining_pairs_the_two_partners(alice, bob):
@@ -44,7 +45,8 @@ def test_joining_pairs_the_two_partners(alice, bob):
     invite.refresh_from_db()
     assert couple.status == Couple.Status.ACTIVE
     assert couple.paired_at is not None
-    assert invite.status == Invite.Status.USED and invite.used_by == bob
+    assert invite.status == Invite.Status.USED
+    assert invite.used_by == bob
     assert services.partner_of(couple=couple, user=alice) == bob
     assert services.partner_of(couple=couple, user=bob) == alice
     assert services.current_couple(bob) == couple
