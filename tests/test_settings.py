@@ -17,7 +17,11 @@ PRODUCTION = {
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # Drop what the test settings put in the environment (USE_HTTPS=false, the test key).
-    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "USE_HTTPS"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {*PRODUCTION, "USE_HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
