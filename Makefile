@@ -1,6 +1,7 @@
 # The two commands in README.md: `make run` and `make test`.
 SHELL := /bin/bash
 PY := .venv/bin/python
+PORT ?= 8000
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
@@ -26,7 +27,7 @@ data:
 
 run: install .env data
 	$(PY) manage.py migrate --noinput
-	$(PY) -m honcho -f Procfile start
+	$(PY) -m honcho -f Procfile start -p $(PORT)
 
 # Browser tests need axe-core from npm; without npm they are skipped with a notice.
 e2e-deps:
