@@ -386,3 +386,9 @@ def test_home_for_visitors_and_redirect_for_partners(client, alice):
 
 def test_healthz(client, db):
     assert client.get("/healthz/").text == "ok"
+
+
+def test_join_by_code_works_for_visitors_too(client, alice):
+    invite = services.couple_create(user=alice).invites.get()
+    response = client.post(reverse("accounts:join_code"), {"code": invite.code}, follow=True)
+    assert "Alice would like to pair with you" in response.text
