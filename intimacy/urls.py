@@ -11,4 +11,5 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("intimacy.accounts.urls")),
+    path("checkins/", include("checkins.urls")),
 ]

@@ -6,6 +6,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from checkins.forms import CheckInForm
+from checkins.models import Reaction
+from checkins.selectors import today_card
 from intimacy.accounts.forms import JoinCodeForm
 from intimacy.accounts.models import Couple
 from intimacy.accounts.services import couple_overview
@@ -26,7 +29,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if token and (couple is None or couple.status == Couple.Status.PENDING):
         # Came through a partner's invite link before signing up: finish joining first.
         return redirect("accounts:join", token=token)
-    return render(request, "dashboard.html", {**overview, "code_form": JoinCodeForm()})
+    today = today_card(user=request.user, couple=couple, partner=overview["partner"])
+    ctx = {
+        **overview,
+        "code_form": JoinCodeForm(),
+        "today": today,
+        "checkin_form": CheckInForm(),
+        "reaction_kinds": Reaction.Kind.choices,
+    }
+    return render(request, "dashboard.html", ctx)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

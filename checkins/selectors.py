@@ -1,0 +1,194 @@
+"""Reads for the dashboard and the history page, each in a fixed number of queries."""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Q, Subquery
+
+from intimacy.accounts.models import Couple, User
+
+from .models import WEATHER_BRIGHTNESS, CheckIn, Reaction, Weather
+from .services import SharedCheckIn, is_revealed, shared_view
+
+
+@dataclass
+class TodayCard:
+    today: dt.date
+    mine: CheckIn | None = None
+    partner: User | None = None
+    partner_checked_in: bool = False
+    partner_checkin: SharedCheckIn | None = None
+    # The partner's reaction to my check-in, and mine to theirs.
+    reaction_to_mine: str | None = None
+    my_reaction: str | None = None
+
+    @property
+    def reaction_to_mine_label(self) -> str:
+        return Reaction.Kind(self.reaction_to_mine).label if self.reaction_to_mine else ""
+
+
+def _other_reaction() -> Subquery:
+    """The reaction someone other than the author left on a check-in (at most one)."""
+    return Subquery(
+        Reaction.objects.filter(checkin=OuterRef("pk"))
+        .exclude(author=OuterRef("author"))
+        .values("kind")[:1]
+    )
+
+
+def today_card(*, user: User, couple: Couple | None, partner: User | None) -> TodayCard:
+    """My check-in of today and, by the reveal rule, my partner's: one query."""
+    card = TodayCard(today=user.local_today(), partner=partner)
+    wanted = Q(author=user, local_date=card.today)
+    if partner is not None and couple is not None:
+        wanted |= Q(author=partner, couple=couple, local_date=partner.local_today())
+    theirs = None
+    for checkin in CheckIn.objects.filter(wanted).annotate(other_reaction=_other_reaction()):
+        if checkin.author_id == user.pk:
+            card.mine = checkin
+            card.reaction_to_mine = checkin.other_reaction
+        else:
+            theirs = checkin
+    if theirs is not None:
+        card.partner_checked_in = True
+        if card.mine is not None:
+            card.partner_checkin = shared_view(theirs)
+            card.my_reaction = theirs.other_reaction
+    return card
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_month: bool
+    # (check-in id, weather, weather's name) for each partner.
+    mine: tuple[int, str, str] | None = None
+    theirs: tuple[int, str, str] | None = None
+    hidden: bool = False  # The partner's today, not revealed yet.
+
+
+@dataclass
+class Series:
+    label: str
+    points: list[tuple[dt.date, int | None]]
+
+
+@dataclass
+class History:
+    month: dt.date
+    weeks: list[list[Day]]
+    range_days: int
+    first_day: dt.date
+    last_day: dt.date
+    my_count: int
+    partner_count: int | None
+    weather: list[Series] = field(default_factory=list)
+    energy: list[Series] = field(default_factory=list)
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+
+def _cell(entry: tuple[int, str, int] | None) -> tuple[int, str, str] | None:
+    return (entry[0], entry[1], Weather(entry[1]).label) if entry else None
+
+
+def history(
+    *,
+    user: User,
+    couple: Couple | None,
+    partner: User | None,
+    month: dt.date,
+    range_days: int,
+) -> History:
+    """A month calendar and a trend of `range_days` for both partners: one query."""
+    today = user.local_today()
+    weeks_of_dates = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    trend_first = today - dt.timedelta(days=range_days - 1)
+    first = min(weeks_of_dates[0][0], trend_first)
+    last = max(weeks_of_dates[-1][-1], today)
+
+    wanted = Q(author=user)
+    if partner is not None and couple is not None:
+        wanted |= Q(author=partner, couple=couple)
+    rows = (
+        CheckIn.objects.filter(wanted)
+        .between(first, last)
+        .values_list("pk", "author_id", "local_date", "weather", "energy")
+        .order_by()
+    )
+    mine: dict[dt.date, tuple[int, str, int]] = {}
+    theirs: dict[dt.date, tuple[int, str, int]] = {}
+    for pk, author_id, local_date, weather, energy in rows:
+        (mine if author_id == user.pk else theirs)[local_date] = (pk, weather, energy)
+
+    # Nobody goes first: hide the partner's today until I have checked in today.
+    hidden_date = None
+    if partner is not None and today not in mine:
+        partner_today = partner.local_today()
+        if partner_today in theirs:
+            hidden_date = partner_today
+            theirs.pop(partner_today)
+
+    weeks = [
+        [
+            Day(
+                date=d,
+                in_month=d.month == month.month,
+                mine=_cell(mine.get(d)),
+                theirs=_cell(theirs.get(d)),
+                hidden=d == hidden_date,
+            )
+            for d in week
+        ]
+        for week in weeks_of_dates
+    ]
+    days = [trend_first + dt.timedelta(days=i) for i in range(range_days)]
+    result = History(
+        month=month,
+        weeks=weeks,
+        range_days=range_days,
+        first_day=trend_first,
+        last_day=today,
+        my_count=sum(1 for d in days if d in mine),
+        partner_count=sum(1 for d in days if d in theirs) if partner else None,
+    )
+    people = [("You", mine)] + ([(partner.display_name, theirs)] if partner else [])
+    for label, entries in people:
+        result.weather.append(
+            Series(
+                label,
+                [(d, WEATHER_BRIGHTNESS[entries[d][1]] if d in entries else None) for d in days],
+            )
+        )
+        result.energy.append(
+            Series(label, [(d, entries[d][2] if d in entries else None) for d in days])
+        )
+    for d in reversed(days):
+        if d in mine or d in theirs:
+            result.rows.append(
+                {
+                    "date": d,
+                    "mine": (Weather(mine[d][1]).label, mine[d][2]) if d in mine else None,
+                    "theirs": (Weather(theirs[d][1]).label, theirs[d][2]) if d in theirs else None,
+                }
+            )
+    return result
+
+
+def visible_checkin(*, viewer: User, checkin_id: int, couple: Couple | None) -> CheckIn | None:
+    """A check-in the viewer may open: their own, or their partner's once revealed."""
+    reachable = Q(author=viewer) | Q(couple=couple) if couple else Q(author=viewer)
+    checkin = (
+        CheckIn.objects.select_related("author")
+        .annotate(other_reaction=_other_reaction())
+        .filter(reachable, pk=checkin_id)
+        .first()
+    )
+    if checkin is None or checkin.author_id == viewer.pk:
+        return checkin
+    viewer_today = CheckIn.objects.filter(author=viewer, local_date=viewer.local_today()).exists()
+    if not is_revealed(
+        checkin=checkin, author=checkin.author, viewer_checked_in_today=viewer_today
+    ):
+        return None
+    return checkin

@@ -1,0 +1,42 @@
+import re
+
+import pytest
+
+from checkins.models import CheckIn
+from checkins.services import checkin_submit
+from intimacy.accounts.models import Couple, User
+
+CANARY = "CANARY-private-7f3a91"
+
+
+def submit(user: User, couple: Couple | None, **overrides: object) -> CheckIn:
+    fields = {
+        "weather": "rainy",
+        "energy": 2,
+        "needs": ["comfort"],
+        "tags": ["work"],
+        "note_to_partner": "Long day, hug later?",
+        "private_note": CANARY,
+        "disclosure": "all",
+    }
+    return checkin_submit(author=user, couple=couple, **{**fields, **overrides})
+
+
+@pytest.fixture
+def bobs_checkin(couple: Couple, bob: User) -> CheckIn:
+    return submit(bob, couple)
+
+
+@pytest.fixture
+def alices_checkin(couple: Couple, alice: User) -> CheckIn:
+    return submit(alice, couple, weather="sunny", energy=4, private_note="alice private")
+
+
+def checked(html: str, name: str) -> set[str]:
+    """The values of the checked radio buttons or boxes called `name` in a page."""
+    inputs = re.findall(r"<input[^>]*>", html)
+    return {
+        re.search(r'value="([^"]*)"', tag).group(1)
+        for tag in inputs
+        if f'name="{name}"' in tag and re.search(r"\schecked\b", tag)
+    }

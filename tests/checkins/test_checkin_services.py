@@ -1,0 +1,144 @@
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+
+from checkins.models import CheckIn, Reaction
+from checkins.selectors import today_card
+from checkins.services import CheckInError, reaction_set, reaction_undo, shared_view
+from tests.factories import UserFactory, make_couple
+
+from .conftest import CANARY, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def at(*args: int) -> time_machine.travel:
+    return time_machine.travel(dt.datetime(*args, tzinfo=dt.UTC), tick=False)
+
+
+def test_second_submit_the_same_day_updates_the_same_row(couple, alice):
+    first = submit(alice, couple, weather="foggy")
+    second = submit(alice, couple, weather="sunny", energy=5)
+
+    assert first.pk == second.pk
+    assert CheckIn.objects.get().weather == "sunny"
+    assert CheckIn.objects.get().energy == 5
+
+
+@pytest.mark.parametrize(
+    ("zone", "utc", "local_date"),
+    [
+        # 23:30 local counts for that local day, at UTC+13 and UTC-10.
+        ("Pacific/Auckland", (2026, 11, 21, 10, 30), dt.date(2026, 11, 21)),
+        ("Pacific/Honolulu", (2026, 11, 22, 9, 30), dt.date(2026, 11, 21)),
+        # Just after midnight the new local day begins.
+        ("Pacific/Auckland", (2026, 11, 21, 11, 5), dt.date(2026, 11, 22)),
+        ("Pacific/Honolulu", (2026, 11, 22, 10, 5), dt.date(2026, 11, 22)),
+        # London's clocks go forward at 01:00 UTC on 29 March 2026: 00:30 is still the 29th.
+        ("Europe/London", (2026, 3, 29, 0, 30), dt.date(2026, 3, 29)),
+        ("Europe/London", (2026, 3, 28, 23, 59), dt.date(2026, 3, 28)),
+        # And back at 01:00 UTC on 25 October: 23:30 local is 23:30 UTC after the change.
+        ("Europe/London", (2026, 10, 25, 23, 30), dt.date(2026, 10, 25)),
+    ],
+)
+def test_checkin_counts_for_the_authors_local_day(zone, utc, local_date):
+    person = UserFactory(time_zone=zone)
+    with at(*utc):
+        assert submit(person, None).local_date == local_date
+
+
+def test_partners_in_far_apart_zones_each_have_their_own_today():
+    kiwi = UserFactory(time_zone="Pacific/Auckland")  # UTC+13 in November
+    islander = UserFactory(time_zone="Pacific/Honolulu")  # UTC-10
+    couple = make_couple(kiwi, islander)
+    with at(2026, 11, 21, 20, 0):  # Sunday 09:00 in Auckland, Saturday 10:00 in Honolulu.
+        assert submit(kiwi, couple).local_date == dt.date(2026, 11, 22)
+        assert submit(islander, couple).local_date == dt.date(2026, 11, 21)
+        card = today_card(user=islander, couple=couple, partner=kiwi)
+    assert card.partner_checkin is not None
+    assert card.partner_checkin.local_date == dt.date(2026, 11, 22)
+
+
+def test_nobody_goes_first(couple, alice, bob, bobs_checkin):
+    before = today_card(user=alice, couple=couple, partner=bob)
+    assert before.partner_checked_in is True
+    assert before.partner_checkin is None
+
+    submit(alice, couple)
+    after = today_card(user=alice, couple=couple, partner=bob)
+
+    assert after.partner_checkin.id == bobs_checkin.pk
+
+
+def test_yesterdays_checkin_does_not_reveal_today(couple, alice, bob):
+    with at(2026, 11, 20, 12):
+        submit(alice, couple)
+    with at(2026, 11, 21, 12):
+        submit(bob, couple)
+        card = today_card(user=alice, couple=couple, partner=bob)
+    assert card.partner_checked_in is True
+    assert card.partner_checkin is None
+
+
+@pytest.mark.parametrize(
+    ("level", "needs", "tags", "note"),
+    [
+        ("weather", None, None, None),
+        ("needs", ("Comfort",), None, None),
+        ("all", ("Comfort",), ("Work",), "Long day, hug later?"),
+    ],
+)
+def test_disclosure_levels(couple, bob, level, needs, tags, note):
+    view = shared_view(submit(bob, couple, disclosure=level))
+    assert (view.weather, view.energy) == ("rainy", 2)
+    assert (view.needs, view.tags, view.note_to_partner) == (needs, tags, note)
+
+
+def test_the_shared_view_has_no_private_note(couple, bob):
+    view = shared_view(submit(bob, couple, disclosure="all"))
+    assert CANARY not in repr(view)
+    assert not hasattr(view, "private_note")
+
+
+def test_reacting_and_undoing(couple, alice, bob, bobs_checkin, alices_checkin):
+    reaction_set(checkin=bobs_checkin, author=alice, kind="hug")
+    reaction_set(checkin=bobs_checkin, author=alice, kind="talk_tonight")
+
+    assert Reaction.objects.get().kind == "talk_tonight"
+    assert today_card(user=bob, couple=couple, partner=alice).reaction_to_mine == "talk_tonight"
+
+    reaction_undo(checkin=bobs_checkin, author=alice)
+    assert not Reaction.objects.exists()
+
+
+def test_cannot_react_to_your_own_checkin(couple, bob, bobs_checkin):
+    with pytest.raises(CheckInError):
+        reaction_set(checkin=bobs_checkin, author=bob, kind="hug")
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_submitting_at_once_make_one_row(alice):
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def tab(weather: str) -> None:
+        try:
+            barrier.wait()
+            submit(alice, None, weather=weather)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tab, args=(w,)) for w in ("sunny", "stormy")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert CheckIn.objects.filter(author=alice).count() == 1
