@@ -81,3 +81,11 @@ def check_page(page: Page, name: str) -> None:
         width = page.viewport_size["width"] if page.viewport_size else 0
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         page.screenshot(path=str(folder / f"{slug}-{width}.png"), full_page=True)
+
+
+def log_in(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/dashboard/")
