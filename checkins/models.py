@@ -72,12 +72,18 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
 class CheckIn(models.Model):
     """One partner's emotional weather for one day of their own calendar."""
 
+    # No single-column indexes: checkin_one_per_day and checkin_couple_date lead with these.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins", db_index=False
     )
     # The couple it was shared with; kept by the author if the couple ends.
     couple = models.ForeignKey(
-        Couple, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins"
+        Couple,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        db_index=False,
     )
     local_date = models.DateField(help_text="The day in the author's own time zone.")
     weather = models.CharField(max_length=16, choices=Weather.choices)

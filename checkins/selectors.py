@@ -4,9 +4,10 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
-from intimacy.accounts.models import Couple, User
+from intimacy.accounts.models import Couple, Membership, User
 
 from .models import WEATHER_BRIGHTNESS, CheckIn, Reaction, Weather
 from .services import SharedCheckIn, is_revealed, shared_view
@@ -56,6 +57,102 @@ def today_card(*, user: User, couple: Couple | None, partner: User | None) -> To
             card.partner_checkin = shared_view(theirs)
             card.my_reaction = theirs.other_reaction
     return card
+
+
+@dataclass
+class DashboardState:
+    couple: Couple | None
+    partner: User | None
+    today: TodayCard
+
+
+# Partners' "today" can be up to two calendar days apart (UTC-12 and UTC+14).
+ZONE_SPREAD = dt.timedelta(days=2)
+_CHECKIN_COLUMNS = [
+    "id",
+    "author_id",
+    "couple_id",
+    "local_date",
+    "weather",
+    "energy",
+    "needs",
+    "tags",
+    "note_to_partner",
+    "disclosure",
+]
+_COUPLE_COLUMNS = ["id", "status", "created_at", "paired_at", "ended_at"]
+_JSON_COLUMNS = [_CHECKIN_COLUMNS.index("needs"), _CHECKIN_COLUMNS.index("tags")]
+_json_field = CheckIn._meta.get_field("needs")
+
+
+def _dashboard_sql() -> str:
+    membership, user, couple = (m._meta.db_table for m in (Membership, User, Couple))
+    checkin, reaction = CheckIn._meta.db_table, Reaction._meta.db_table
+    # Table and column names come from our own models, never from input.
+    return f"""
+        SELECT m.user_id, u.display_name, u.time_zone,
+               {", ".join(f"c.{col}" for col in _COUPLE_COLUMNS)},
+               {", ".join(f"ci.{col}" for col in _CHECKIN_COLUMNS)},
+               r.kind
+        FROM {membership} me
+        JOIN {couple} c ON c.id = me.couple_id
+        JOIN {membership} m ON m.couple_id = me.couple_id AND m.is_active
+        JOIN {user} u ON u.id = m.user_id
+        LEFT JOIN {checkin} ci ON ci.author_id = m.user_id
+             AND ci.local_date BETWEEN %s AND %s
+             AND (ci.author_id = %s OR ci.couple_id = me.couple_id)
+        LEFT JOIN {reaction} r ON r.checkin_id = ci.id AND r.author_id <> ci.author_id
+        WHERE me.user_id = %s AND me.is_active
+    """  # noqa: S608
+
+
+def dashboard_state(*, user: User) -> DashboardState:
+    """The couple, the partner and today's card in one round trip: the dashboard's hot path.
+
+    The same rules as Couple.objects.for_user() and today_card(), written as one query
+    because the dashboard is the page everyone opens every day.
+    """
+    today = user.local_today()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _dashboard_sql(), [today - ZONE_SPREAD, today + ZONE_SPREAD, user.pk, user.pk]
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return DashboardState(None, None, today_card(user=user, couple=None, partner=None))
+
+    db = connection.alias
+    nc = len(_COUPLE_COLUMNS)
+    couple = Couple.from_db(db, _COUPLE_COLUMNS, rows[0][3 : 3 + nc])
+    people: dict[int, User] = {}
+    checkins: dict[int, list[tuple[CheckIn, str | None]]] = {}
+    for row in rows:
+        user_id, name, zone = row[:3]
+        people.setdefault(
+            user_id, User.from_db(db, ["id", "display_name", "time_zone"], [user_id, name, zone])
+        )
+        values = list(row[3 + nc : -1])
+        if values[0] is not None:
+            for i in _JSON_COLUMNS:
+                values[i] = _json_field.from_db_value(values[i], None, connection)
+            checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, values)
+            checkins.setdefault(user_id, []).append((checkin, row[-1]))
+    people[user.pk] = user
+    partner = next((p for pk, p in people.items() if pk != user.pk), None)
+
+    card = TodayCard(today=today, partner=partner)
+    for checkin, reaction in checkins.get(user.pk, []):
+        if checkin.local_date == today:
+            card.mine, card.reaction_to_mine = checkin, reaction
+    if partner is not None:
+        partner_today = partner.local_today()
+        for checkin, reaction in checkins.get(partner.pk, []):
+            if checkin.local_date == partner_today:
+                card.partner_checked_in = True
+                if card.mine is not None:
+                    card.partner_checkin = shared_view(checkin)
+                    card.my_reaction = reaction
+    return DashboardState(couple, partner, card)
 
 
 @dataclass

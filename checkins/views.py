@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from intimacy.accounts.services import current_couple, partner_of
+from intimacy.accounts.services import current_couple, current_pair
 from intimacy.lib.charts import line_chart
 
 from . import selectors, services
@@ -102,8 +102,7 @@ def history(request: HttpRequest) -> HttpResponse:
         if EARLIEST_MONTH <= asked <= today:
             month = asked.replace(day=1)
         range_days = form.cleaned_data["range"] or 30
-    couple = current_couple(request.user)
-    partner = partner_of(couple=couple, user=request.user) if couple else None
+    couple, partner = current_pair(request.user)
     data = selectors.history(
         user=request.user, couple=couple, partner=partner, month=month, range_days=range_days
     )

@@ -8,8 +8,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz/", views.healthz, name="healthz"),
+    path("livez/", views.livez, name="livez"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("intimacy.accounts.urls")),
     path("checkins/", include("checkins.urls")),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    urlpatterns.append(path("bench/base/", views.layout_only, name="bench_base"))

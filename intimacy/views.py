@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from checkins.forms import CheckInForm
 from checkins.models import Reaction
-from checkins.selectors import today_card
+from checkins.selectors import dashboard_state
 from intimacy.accounts.forms import JoinCodeForm
 from intimacy.accounts.models import Couple
 from intimacy.accounts.services import couple_overview
@@ -23,18 +23,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    overview = couple_overview(user=request.user)
-    couple = overview["couple"]
+    state = dashboard_state(user=request.user)
     token = request.session.get(PENDING_INVITE_KEY)
-    if token and (couple is None or couple.status == Couple.Status.PENDING):
+    if token and (state.couple is None or state.couple.status == Couple.Status.PENDING):
         # Came through a partner's invite link before signing up: finish joining first.
         return redirect("accounts:join", token=token)
-    today = today_card(user=request.user, couple=couple, partner=overview["partner"])
     ctx = {
-        **overview,
-        "code_form": JoinCodeForm(),
-        "today": today,
-        "checkin_form": CheckInForm(),
+        **couple_overview(user=request.user, couple=state.couple),
+        "couple": state.couple,
+        "partner": state.partner,
+        "today": state.today,
+        # Forms only where they show: building one costs more than the page's query.
+        "code_form": JoinCodeForm() if state.couple is None else None,
+        "checkin_form": CheckInForm() if state.today.mine is None else None,
         "reaction_kinds": Reaction.Kind.choices,
     }
     return render(request, "dashboard.html", ctx)
@@ -46,3 +47,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
         cursor.execute("SELECT 1")
     cache.get("healthz")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def livez(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. Touches nothing (the benchmarks' "bare" floor too)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def layout_only(request: HttpRequest) -> HttpResponse:
+    """The base layout with the user's name: what every page pays (benchmarks only)."""
+    return render(request, "layout_only.html")

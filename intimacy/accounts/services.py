@@ -23,6 +23,18 @@ def current_couple(user: User) -> Couple | None:
     return Couple.objects.for_user(user).first()
 
 
+def current_pair(user: User) -> tuple[Couple | None, User | None]:
+    """The user's current couple and partner (None while pending) in one query."""
+    memberships = list(
+        Membership.objects.filter(
+            is_active=True, couple__memberships__user=user, couple__memberships__is_active=True
+        ).select_related("couple", "user")
+    )
+    couple = memberships[0].couple if memberships else None
+    partner = next((m.user for m in memberships if m.user_id != user.pk), None)
+    return couple, partner
+
+
 def partner_of(*, couple: Couple, user: User) -> User | None:
     membership = (
         couple.memberships.filter(is_active=True).exclude(user=user).select_related("user").first()
@@ -147,10 +159,9 @@ def user_update_profile(*, user: User, display_name: str, time_zone: str) -> Use
     return user
 
 
-def couple_overview(*, user: User) -> dict[str, object]:
-    """What the dashboard shows about the user's couple, in at most three queries."""
-    couple = current_couple(user)
-    overview: dict[str, object] = {"couple": couple, "invite": None, "partner": None, "ended": None}
+def couple_overview(*, user: User, couple: Couple | None) -> dict[str, object]:
+    """What the dashboard adds about the couple: the open invite, or a couple that ended."""
+    overview: dict[str, object] = {"invite": None, "ended": None}
     if couple is None:
         overview["ended"] = (
             Couple.objects.filter(memberships__user=user, status=Couple.Status.ENDED)
@@ -159,6 +170,4 @@ def couple_overview(*, user: User) -> dict[str, object]:
         )
     elif couple.status == Couple.Status.PENDING:
         overview["invite"] = couple.invites.usable().first()
-    else:
-        overview["partner"] = partner_of(couple=couple, user=user)
     return overview

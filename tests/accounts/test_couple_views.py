@@ -53,7 +53,7 @@ def test_dashboard_sends_anonymous_to_login(client):
 
 def test_dashboard_query_count_is_fixed(client, couple, alice, django_assert_max_num_queries):
     client.force_login(alice)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(3):
         client.get(reverse("dashboard"))
 
 
