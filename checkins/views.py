@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from intimacy.accounts.services import current_couple, current_pair
@@ -32,6 +33,7 @@ def back(request: HttpRequest, checkin: CheckIn) -> HttpResponse:
     return redirect("dashboard")
 
 
+@sensitive_post_parameters("private_note", "note_to_partner")
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     """Today's check-in form on its own page: where nudges link and where errors show."""
