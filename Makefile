@@ -2,30 +2,35 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 PORT ?= 8000
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else a private copy in .uv/ (a venv: Debian's Python refuses `pip install`).
+UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: run test install lint format check-compose check-deploy e2e-deps clean
+.PHONY: run dev test install lint format check-compose check-deploy e2e-deps clean
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+.uv/bin/uv:
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet uv
 
-.venv/.installed: pyproject.toml uv.lock | $(UV)
+.venv/.installed: pyproject.toml uv.lock | $(filter .uv/bin/uv,$(UV))
 	$(UV) sync --frozen --python 3.11 --quiet
 	@touch $@
 
 install: .venv/.installed
 
-# A development secret and DEBUG for this checkout only; never used in production.
-.env:
-	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
-	@echo "Wrote .env with a development SECRET_KEY (DEBUG=true)."
+# A development secret and DEBUG for this checkout only; kept in data/ so that
+# docker compose (which reads ./.env) never picks it up.
+data/dev.env: | data
+	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote $@ with a development SECRET_KEY (DEBUG=true)."
 
 data:
 	@mkdir -p data/celery/queue data/celery/control data/cache staticfiles
 
-run: install .env data
+dev: install data/dev.env
+
+run: dev
 	$(PY) manage.py migrate --noinput
 	$(PY) -m honcho -f Procfile start -p $(PORT)
 
@@ -58,4 +63,4 @@ check-deploy: install
 		SITE_URL=https://couples.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf .venv staticfiles
+	rm -rf .venv .uv staticfiles

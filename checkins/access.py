@@ -11,7 +11,7 @@ from .selectors import visible_checkin
 def get_checkin_or_404(request: HttpRequest, checkin_id: int) -> CheckIn:
     """The viewer's own check-in, or their current partner's once the reveal rule allows."""
     checkin = visible_checkin(
-        viewer=request.user, checkin_id=checkin_id, couple=current_couple(request.user)
+        viewer=request.user, checkin_id=checkin_id, couple=current_couple(user=request.user)
     )
     if checkin is None:
         raise Http404("No such check-in.")

@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
 
 from intimacy.accounts.services import current_couple, current_pair
 from intimacy.lib.charts import line_chart
+from intimacy.lib.decorators import login_required_post
 
 from . import selectors, services
 from .access import get_checkin_or_404
@@ -37,7 +37,7 @@ def back(request: HttpRequest, checkin: CheckIn) -> HttpResponse:
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     """Today's check-in form on its own page: where nudges link and where errors show."""
-    couple = current_couple(request.user)
+    couple = current_couple(user=request.user)
     mine = CheckIn.objects.filter(
         author=request.user, local_date=request.user.local_today()
     ).first()
@@ -67,8 +67,7 @@ def detail(request: HttpRequest, checkin_id: int) -> HttpResponse:
     return render(request, "checkins/detail.html", ctx)
 
 
-@require_POST
-@login_required
+@login_required_post
 def react(request: HttpRequest, checkin_id: int) -> HttpResponse:
     checkin = get_checkin_or_404(request, checkin_id)
     form = ReactionForm(request.POST)
@@ -84,8 +83,7 @@ def react(request: HttpRequest, checkin_id: int) -> HttpResponse:
     return back(request, checkin)
 
 
-@require_POST
-@login_required
+@login_required_post
 def react_undo(request: HttpRequest, checkin_id: int) -> HttpResponse:
     checkin = get_checkin_or_404(request, checkin_id)
     services.reaction_undo(checkin=checkin, author=request.user)
@@ -104,7 +102,7 @@ def history(request: HttpRequest) -> HttpResponse:
         if EARLIEST_MONTH <= asked <= today:
             month = asked.replace(day=1)
         range_days = form.cleaned_data["range"] or 30
-    couple, partner = current_pair(request.user)
+    couple, partner = current_pair(user=request.user)
     data = selectors.history(
         user=request.user, couple=couple, partner=partner, month=month, range_days=range_days
     )

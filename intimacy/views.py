@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from checkins.forms import CheckInForm
 from checkins.models import Reaction
 from checkins.selectors import dashboard_state
+from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import JoinCodeForm
 from intimacy.accounts.models import Couple
-from intimacy.accounts.services import couple_overview
-from intimacy.accounts.views import PENDING_INVITE_KEY
+from intimacy.accounts.selectors import couple_news
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,12 +24,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     state = dashboard_state(user=request.user)
-    token = request.session.get(PENDING_INVITE_KEY)
+    token = take_remembered_invite(request)
     if token and (state.couple is None or state.couple.status == Couple.Status.PENDING):
-        # Came through a partner's invite link before signing up: finish joining first.
+        # Came through a partner's invite link before signing up: offer to join, once.
         return redirect("accounts:join", token=token)
     ctx = {
-        **couple_overview(user=request.user, couple=state.couple),
+        "news": couple_news(user=request.user, couple=state.couple),
         "couple": state.couple,
         "partner": state.partner,
         "today": state.today,

@@ -1,8 +1,13 @@
 """One access helper per object type: anyone outside the couple gets 404, never 403."""
 
+import re
+
 from django.http import Http404, HttpRequest
 
 from .models import Couple, Invite
+
+PENDING_INVITE_KEY = "pending_invite_token"
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def get_couple_or_404(request: HttpRequest, couple_id: int) -> Couple:
@@ -18,3 +23,23 @@ def get_invite_or_404(request: HttpRequest, invite_id: int) -> Invite:
     if invite is None:
         raise Http404("No such invite.")
     return invite
+
+
+def find_invite(*, token: str) -> Invite | None:
+    """The invite behind a link. Anyone holding the token may read who sent it."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        return None
+    return Invite.objects.select_related("couple", "created_by").filter(token=token).first()
+
+
+def remember_invite(request: HttpRequest, token: str | None) -> None:
+    """Keep a visitor's invite through sign-up and email confirmation (or forget it)."""
+    if token is None:
+        request.session.pop(PENDING_INVITE_KEY, None)
+    else:
+        request.session[PENDING_INVITE_KEY] = token
+
+
+def take_remembered_invite(request: HttpRequest) -> str | None:
+    """The remembered invite, once: after that the person is free to go elsewhere."""
+    return request.session.pop(PENDING_INVITE_KEY, None)

@@ -1,12 +1,23 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.http import HttpRequest
 
 from .models import User
 
+EMAIL_MAX_LENGTH = 254
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        # The database column holds 254 characters (RFC 5321's limit for an address).
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"An email address can have at most {EMAIL_MAX_LENGTH} characters."
+            )
+        return super().clean_email(email)
+
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)
         user.display_name = form.cleaned_data["display_name"]

@@ -1,10 +1,20 @@
+import unicodedata
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from intimacy.lib.dates import time_zone_choices
 
-from .models import User
-from .services import is_well_formed_code, normalise_code
+from .models import Invite, User
+
+
+def clean_display_name(raw: str) -> str:
+    """Collapse spaces and drop invisible control characters (bidi overrides, zero widths)."""
+    visible = "".join(c for c in raw if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = " ".join(visible.split())
+    if not name:
+        raise forms.ValidationError("Please tell us what to call you.")
+    return name
 
 
 class TimeZoneField(forms.ChoiceField):
@@ -28,14 +38,11 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        # The browser's zone is filled in by static/js/timezone.js when JavaScript runs.
+        # static/js/app.js fills in the browser's zone when JavaScript runs.
         self.fields["time_zone"].widget.attrs["data-guess-time-zone"] = "true"
 
     def clean_display_name(self) -> str:
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError("Please tell us what to call you.")
-        return name
+        return clean_display_name(self.cleaned_data["display_name"])
 
 
 class ProfileForm(forms.Form):
@@ -43,10 +50,7 @@ class ProfileForm(forms.Form):
     time_zone = TimeZoneField(label="Your time zone")
 
     def clean_display_name(self) -> str:
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError("Please tell us what to call you.")
-        return name
+        return clean_display_name(self.cleaned_data["display_name"])
 
     @classmethod
     def for_user(cls, user: User, data: object = None) -> "ProfileForm":
@@ -57,15 +61,15 @@ class JoinCodeForm(forms.Form):
     code = forms.CharField(
         label="Invite code",
         max_length=20,
-        help_text="Eight letters and numbers, like K7QF-9MZP.",
+        help_text="Eight letters and numbers, like K7QF\u20119MZP.",
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
 
     def clean_code(self) -> str:
-        code = normalise_code(self.cleaned_data["code"])
-        if not is_well_formed_code(code):
+        code = Invite.normalise_code(self.cleaned_data["code"])
+        if not Invite.is_well_formed_code(code):
             raise forms.ValidationError(
                 "That doesn't look like an invite code. Check for a missing letter or number."
             )

@@ -60,6 +60,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Today's date where this person lives."""
         return local_date(self.time_zone)
 
+    def update_profile(self, *, display_name: str, time_zone: str) -> None:
+        self.display_name = display_name
+        self.time_zone = time_zone
+        self.save(update_fields=["display_name", "time_zone"])
+
 
 class CoupleQuerySet(models.QuerySet["Couple"]):
     def current(self) -> "CoupleQuerySet":
@@ -191,6 +196,16 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"Invite {self.display_code} ({self.status})"
+
+    @staticmethod
+    def normalise_code(raw: str) -> str:
+        """Read codes as people type them: any case, spaces or dashes, O for 0, I or L for 1."""
+        code = "".join(raw.split()).replace("-", "").upper()
+        return code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+    @staticmethod
+    def is_well_formed_code(code: str) -> bool:
+        return len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
 
     @property
     def display_code(self) -> str:

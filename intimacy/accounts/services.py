@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import CODE_ALPHABET, CODE_LENGTH, Couple, Invite, Membership, User
+from .models import Couple, Invite, Membership, User
 
 
 class CoupleError(Exception):
@@ -19,11 +19,11 @@ class InviteError(Exception):
         self.message = message
 
 
-def current_couple(user: User) -> Couple | None:
+def current_couple(*, user: User) -> Couple | None:
     return Couple.objects.for_user(user).first()
 
 
-def current_pair(user: User) -> tuple[Couple | None, User | None]:
+def current_pair(*, user: User) -> tuple[Couple | None, User | None]:
     """The user's current couple and partner (None while pending) in one query."""
     memberships = list(
         Membership.objects.filter(
@@ -70,25 +70,21 @@ def invite_create(*, couple: Couple, by: User) -> Invite:
     return Invite.objects.create(couple=couple, created_by=by)
 
 
-@transaction.atomic
-def invite_revoke(*, invite: Invite) -> None:
-    Invite.objects.filter(pk=invite.pk, status=Invite.Status.OPEN).update(
-        status=Invite.Status.REVOKED, closed_at=timezone.now()
+def invite_revoke(*, invite: Invite) -> bool:
+    """Withdraw an open invite; False when it was already used, expired or withdrawn."""
+    return bool(
+        Invite.objects.filter(pk=invite.pk, status=Invite.Status.OPEN).update(
+            status=Invite.Status.REVOKED, closed_at=timezone.now()
+        )
     )
-
-
-def normalise_code(raw: str) -> str:
-    """Accept codes as people type them: any case, spaces or dashes, O for 0, I or L for 1."""
-    code = "".join(raw.split()).replace("-", "").upper()
-    return code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-
-
-def is_well_formed_code(code: str) -> bool:
-    return len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
 
 
 def invite_check(*, invite: Invite, user: User) -> None:
     """Raise InviteError when `user` cannot join through `invite` now."""
+    if user.is_authenticated and invite.couple.memberships.filter(user=user).exists():
+        if invite.status == Invite.Status.OPEN:
+            raise InviteError("own", "This is your own invite. Send it to your partner.")
+        raise InviteError("member", "You are already in the couple this invite was for.")
     if invite.status == Invite.Status.USED:
         raise InviteError("used", "This invite has already been used.")
     if invite.status == Invite.Status.REVOKED:
@@ -97,9 +93,7 @@ def invite_check(*, invite: Invite, user: User) -> None:
         raise InviteError("expired", "This invite has expired. Invites last seven days.")
     if not user.is_authenticated:
         return
-    if invite.couple.memberships.filter(user=user).exists():
-        raise InviteError("own", "This is your own invite. Send it to your partner.")
-    mine = current_couple(user)
+    mine = current_couple(user=user)
     if mine is not None and mine.status == Couple.Status.ACTIVE:
         raise InviteError(
             "paired", "You are already paired. End your current couple before joining another."
@@ -114,7 +108,7 @@ def couple_join(*, invite: Invite, user: User) -> Couple:
     invite_check(invite=invite, user=user)
     if couple.status != Couple.Status.PENDING:
         raise InviteError("used", "This invite has already been used.")
-    mine = current_couple(user)
+    mine = current_couple(user=user)
     if mine is not None:
         couple_end(couple=mine)
     now = timezone.now()
@@ -150,24 +144,3 @@ def invites_expire() -> int:
     return Invite.objects.filter(status=Invite.Status.OPEN, expires_at__lte=timezone.now()).update(
         status=Invite.Status.EXPIRED, closed_at=timezone.now()
     )
-
-
-def user_update_profile(*, user: User, display_name: str, time_zone: str) -> User:
-    user.display_name = display_name
-    user.time_zone = time_zone
-    user.save(update_fields=["display_name", "time_zone"])
-    return user
-
-
-def couple_overview(*, user: User, couple: Couple | None) -> dict[str, object]:
-    """What the dashboard adds about the couple: the open invite, or a couple that ended."""
-    overview: dict[str, object] = {"invite": None, "ended": None}
-    if couple is None:
-        overview["ended"] = (
-            Couple.objects.filter(memberships__user=user, status=Couple.Status.ENDED)
-            .order_by("-ended_at")
-            .first()
-        )
-    elif couple.status == Couple.Status.PENDING:
-        overview["invite"] = couple.invites.usable().first()
-    return overview

@@ -1,11 +1,13 @@
 """A fixed-window rate limit kept in the cache, so it holds across web processes."""
 
+from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, behind TRUSTED_PROXY_COUNT proxies (allauth's own rule)."""
+    return get_adapter(request).get_client_ip(request) or ""
 
 
 def allow(*, action: str, key: str, limit: int, window_seconds: int) -> bool:

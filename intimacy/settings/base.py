@@ -14,17 +14,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = BASE_DIR / "data"
 
 env = environ.Env()
-# `make run` writes a .env with a generated SECRET_KEY and DEBUG=true; the real
+# `make run` writes data/dev.env with a generated SECRET_KEY and DEBUG=true; the real
 # environment always wins over it.
-if (BASE_DIR / ".env").is_file() and env.bool("READ_DOT_ENV", default=True):
-    env.read_env(BASE_DIR / ".env", overwrite=False)
+DEV_ENV_FILE = DATA_DIR / "dev.env"
+if DEV_ENV_FILE.is_file() and env.bool("READ_DOT_ENV", default=True):
+    env.read_env(DEV_ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set. `make run` writes one to .env for development; "
+        "SECRET_KEY is not set. `make run` writes one to data/dev.env for development; "
         "in production set it to a long random string."
     )
 
@@ -234,6 +235,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = USE_HTTPS
 SECURE_HSTS_PRELOAD = USE_HTTPS
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front that append to X-Forwarded-For: rate limits then count the client's
+# address, not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

@@ -19,7 +19,7 @@ def test_creating_a_couple_opens_an_invite(alice):
     assert invite.status == Invite.Status.OPEN
     assert invite.created_by == alice
     assert len(invite.code) == 8
-    assert services.is_well_formed_code(invite.code)
+    assert Invite.is_well_formed_code(invite.code)
 
 
 def test_a_new_invite_replaces_the_open_one(alice):
@@ -49,7 +49,7 @@ def test_joining_pairs_the_two_partners(alice, bob):
     assert invite.used_by == bob
     assert services.partner_of(couple=couple, user=alice) == bob
     assert services.partner_of(couple=couple, user=bob) == alice
-    assert services.current_couple(bob) == couple
+    assert services.current_couple(user=bob) == couple
 
 
 def test_an_invite_works_once(alice, bob, charlie):
@@ -62,6 +62,18 @@ def test_an_invite_works_once(alice, bob, charlie):
 
     assert exc.value.reason == "used"
     assert couple.memberships.count() == 2
+    invite.refresh_from_db()
+    # The two partners themselves are told they are already in it.
+    for partner in (alice, bob):
+        with pytest.raises(services.InviteError) as exc:
+            services.invite_check(invite=invite, user=partner)
+        assert exc.value.reason == "member"
+
+
+def test_revoking_says_whether_anything_changed(alice):
+    invite = services.couple_create(user=alice).invites.get()
+    assert services.invite_revoke(invite=invite) is True
+    assert services.invite_revoke(invite=invite) is False
 
 
 def test_own_invite_cannot_be_used(alice):
@@ -128,8 +140,8 @@ def test_either_partner_ends_the_couple_alone(couple, alice, bob):
     couple.refresh_from_db()
     assert couple.status == Couple.Status.ENDED
     assert couple.ended_at is not None
-    assert services.current_couple(alice) is None
-    assert services.current_couple(bob) is None
+    assert services.current_couple(user=alice) is None
+    assert services.current_couple(user=bob) is None
     # Both are free to start again.
     assert services.couple_create(user=bob).status == Couple.Status.PENDING
 
@@ -169,7 +181,7 @@ def test_expiring_invites_is_safe_to_run_twice(alice, charlie):
     [("k7qf-9mzp", "K7QF9MZP"), (" K7QF 9MZP ", "K7QF9MZP"), ("o1lI-aaaa", "0111AAAA")],
 )
 def test_codes_are_read_the_way_people_type_them(typed, expected):
-    assert services.normalise_code(typed) == expected
+    assert Invite.normalise_code(typed) == expected
 
 
 def test_couple_lookups_are_scoped_to_the_user(couple, alice, charlie):

@@ -53,6 +53,7 @@ def test_dashboard_sends_anonymous_to_login(client):
 
 def test_dashboard_query_count_is_fixed(client, couple, alice, django_assert_max_num_queries):
     client.force_login(alice)
+    # The session, the user, and the couple with both partners' check-ins of today.
     with django_assert_max_num_queries(3):
         client.get(reverse("dashboard"))
 
@@ -64,7 +65,7 @@ def test_start_couple(client, alice):
     client.force_login(alice)
     response = client.post(reverse("accounts:couple_create"))
     assert response.status_code == 302
-    assert services.current_couple(alice).status == Couple.Status.PENDING
+    assert services.current_couple(user=alice).status == Couple.Status.PENDING
 
 
 def test_start_couple_twice_says_why(client, couple, alice):
@@ -81,9 +82,11 @@ def test_start_couple_anonymous_goes_to_login(client):
     assert Couple.objects.count() == 0
 
 
-def test_start_couple_needs_post(client, alice):
+def test_start_couple_by_get_goes_back_to_the_dashboard(client, alice):
     client.force_login(alice)
-    assert client.get(reverse("accounts:couple_create")).status_code == 405
+    response = client.get(reverse("accounts:couple_create"))
+    assert response.url == reverse("dashboard")
+    assert Couple.objects.count() == 0
 
 
 # New invite
@@ -147,6 +150,28 @@ def test_revoke_invite_anonymous_goes_to_login(client, charlie_couple):
     response = client.post(reverse("accounts:invite_revoke", args=[invite.pk]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_revoking_a_used_invite_says_so(client, couple, alice):
+    invite = couple.invites.get()
+    client.force_login(alice)
+    response = client.post(reverse("accounts:invite_revoke", args=[invite.pk]), follow=True)
+    assert "already used, expired or withdrawn" in response.text
+
+
+def test_dashboard_says_when_the_invite_expired(client, alice):
+    with time_machine.travel(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), tick=False):
+        services.couple_create(user=alice)
+    client.force_login(alice)
+    with time_machine.travel(dt.datetime(2026, 1, 9, tzinfo=dt.UTC), tick=False):
+        response = client.get(reverse("dashboard"))
+    assert "Your last invite expired" in response.text
+
+
+def test_cancelled_pending_couple_is_not_called_an_ended_couple(client, alice):
+    services.couple_end(couple=services.couple_create(user=alice))
+    client.force_login(alice)
+    assert "Your last couple ended" not in client.get(reverse("dashboard")).text
 
 
 def test_revoke_with_htmx_returns_the_panel(client, alice):
@@ -216,7 +241,7 @@ def test_join_by_link(client, alice, bob):
     response = client.post(url)
 
     assert response.status_code == 302
-    assert services.current_couple(bob).status == Couple.Status.ACTIVE
+    assert services.current_couple(user=bob).status == Couple.Status.ACTIVE
 
 
 def test_join_link_for_visitor_invites_to_sign_up_and_remembers(client, alice):
@@ -230,7 +255,7 @@ def test_join_link_for_visitor_invites_to_sign_up_and_remembers(client, alice):
     assert client.session["pending_invite_token"] == invite.token
 
 
-def test_after_signing_up_the_dashboard_leads_back_to_the_invite(client, alice, charlie):
+def test_after_signing_up_the_dashboard_leads_back_to_the_invite_once(client, alice, charlie):
     invite = services.couple_create(user=alice).invites.get()
     client.get(reverse("accounts:join", args=[invite.token]))
     client.force_login(charlie)
@@ -239,6 +264,8 @@ def test_after_signing_up_the_dashboard_leads_back_to_the_invite(client, alice, 
 
     assert response.status_code == 302
     assert response.url == reverse("accounts:join", args=[invite.token])
+    # "Not now" leads to the dashboard, which no longer sends them back.
+    assert client.get(reverse("dashboard")).status_code == 200
 
 
 def test_visitor_posting_to_join_link_does_not_pair(client, alice):
@@ -264,6 +291,13 @@ def test_invite_path_with_slashes_gets_our_404_page(client, bob):
     assert "couldn't find that page" in response.text
 
 
+def test_used_invite_tells_the_partners_they_are_in_it(client, couple, bob):
+    client.force_login(bob)
+    response = client.get(reverse("accounts:join", args=[couple.invites.get().token]))
+    assert response.status_code == 410
+    assert "already in this couple" in response.text
+
+
 def test_used_invite_gets_a_clear_page(client, couple, charlie):
     invite = couple.invites.get()
     client.force_login(charlie)
@@ -279,7 +313,7 @@ def test_revoked_invite_gets_a_clear_page(client, alice, bob):
     response = client.post(reverse("accounts:join", args=[invite.token]))
     assert response.status_code == 410
     assert "withdrawn" in response.text
-    assert services.current_couple(bob) is None
+    assert services.current_couple(user=bob) is None
 
 
 def test_expired_invite_gets_a_clear_page(client, alice, bob):
@@ -370,6 +404,22 @@ def test_profile_unknown_zone_keeps_typed_name(client, alice):
     assert 'value="Alicia"' in response.text
     alice.refresh_from_db()
     assert alice.time_zone == "Europe/Paris"
+
+
+@pytest.mark.parametrize("name", ["\u202eecilA", "\u200b\u200bAlice", "Al\u0000ice"])
+def test_profile_name_loses_invisible_control_characters(client, alice, name):
+    client.force_login(alice)
+    client.post(reverse("accounts:profile"), {"display_name": name, "time_zone": "UTC"})
+    alice.refresh_from_db()
+    assert all(c.isprintable() for c in alice.display_name)
+
+
+def test_profile_name_of_only_invisible_characters_is_refused(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        reverse("accounts:profile"), {"display_name": "\u200b\u200b", "time_zone": "UTC"}
+    )
+    assert "Please tell us what to call you" in response.text
 
 
 def test_profile_anonymous_goes_to_login(client):

@@ -103,4 +103,38 @@ def test_signing_up_through_an_invite_link_ends_paired(client, alice, mailoutbox
     client.post(join_url)
 
     dana = User.objects.get(email="dana@example.com")
-    assert services.partner_of(couple=services.current_couple(dana), user=dana) == alice
+    assert services.partner_of(couple=services.current_couple(user=dana), user=dana) == alice
+
+
+def test_signup_rate_limit_gets_our_page(client):
+    for n in range(20):
+        client.post(reverse("account_signup"), {**SIGNUP, "email": f"x{n}@example.com"})
+    response = client.post(reverse("account_signup"), {**SIGNUP, "email": "late@example.com"})
+    assert response.status_code == 429
+    assert "Please wait a moment" in response.text
+    assert '<html lang="en">' in response.text
+
+
+def test_password_reset_does_not_reveal_accounts(client, alice, mailoutbox):
+    known = client.post(reverse("account_reset_password"), {"email": "alice@example.com"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url
+    assert len(mailoutbox) == 2  # A reset link, and a note to the unknown address.
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mailoutbox[0].body)
+    assert link, mailoutbox[0].body
+
+
+def test_change_email_rejects_an_overlong_address(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        reverse("account_email"), {"email": "x" * 300 + "@example.org", "action_add": ""}
+    )
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.text
+
+
+def test_log_out(client, alice):
+    client.force_login(alice)
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("dashboard")).status_code == 302

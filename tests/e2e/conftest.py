@@ -83,8 +83,10 @@ def check_page(page: Page, name: str) -> None:
         page.screenshot(path=str(folder / f"{slug}-{width}.png"), full_page=True)
 
 
-def log_in(page: Page, base_url: str, email: str, password: str) -> None:
+def log_in(page: Page, base_url: str, email: str, password: str, *, check: bool = True) -> None:
     page.goto(f"{base_url}/accounts/login/")
+    if check:  # axe needs JavaScript; the no-JavaScript tests skip it.
+        check_page(page, "login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("main form button[type=submit]").click()

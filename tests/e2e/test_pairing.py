@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import check_page
+from .conftest import check_page, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -63,9 +63,10 @@ def test_two_partners_pair_through_an_invite_link(live_server, new_context, mail
 
     alice.reload()
     expect(alice.get_by_role("heading", name="You and Bob")).to_be_visible()
+    check_page(alice, "dashboard paired alice")
     # The used link now gets a clear page, not an error.
     alice.goto(invite_url)
-    expect(alice.get_by_role("heading", name="This invite can't be used")).to_be_visible()
+    expect(alice.get_by_role("heading", name="You're already in this couple")).to_be_visible()
     check_page(alice, "used invite")
 
 
@@ -75,10 +76,7 @@ def test_phone_width_dashboard_with_invite_is_usable(live_server, new_context, a
 
     couple_create(user=alice)
     page = new_context(viewport={"width": 390, "height": 844}).new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("alice@example.com")
-    page.get_by_label("Password").fill(FACTORY_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    log_in(page, live_server.url, "alice@example.com", FACTORY_PASSWORD)
     expect(page.get_by_label("Invite link")).to_be_visible()
     check_page(page, "dashboard phone")
     # Nothing is wider than the screen.
