@@ -6,6 +6,8 @@ PORT ?= 8000
 UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
+# The operating system's certificates, as pip and curl use (behind a company proxy too).
+export UV_NATIVE_TLS := 1
 
 .PHONY: run dev test install lint format check-compose check-deploy e2e-deps clean
 
