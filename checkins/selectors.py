@@ -3,6 +3,7 @@
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
@@ -85,6 +86,7 @@ _JSON_COLUMNS = [_CHECKIN_COLUMNS.index("needs"), _CHECKIN_COLUMNS.index("tags")
 _json_field = CheckIn._meta.get_field("needs")
 
 
+@cache
 def _dashboard_sql() -> str:
     membership, user, couple = (m._meta.db_table for m in (Membership, User, Couple))
     checkin, reaction = CheckIn._meta.db_table, Reaction._meta.db_table
