@@ -32,6 +32,9 @@ def test_signup_asks_for_email_confirmation_before_login(client, mailoutbox):
     assert (user.display_name, user.time_zone) == ("Dana", "Pacific/Auckland")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["dana@example.com"]
+    html, kind = mailoutbox[0].alternatives[0]
+    assert kind == "text/html"
+    assert confirmation_link(mailoutbox) in html
     # Not logged in yet: the dashboard still asks for a login.
     assert client.get(reverse("dashboard")).status_code == 302
 
@@ -95,6 +98,7 @@ def test_signing_up_through_an_invite_link_ends_paired(client, alice, mailoutbox
     invite = services.couple_create(user=alice).invites.get()
     join_url = reverse("accounts:join", args=[invite.token])
     client.get(join_url)
+    assert "Alice invited you to pair" in client.get(reverse("account_signup")).text
     client.post(reverse("account_signup"), SIGNUP)
     client.post(confirmation_link(mailoutbox))
 
