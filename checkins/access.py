@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest
 
 from intimacy.accounts.services import current_couple
 
-from .models import CheckIn
+from .models import CheckIn, ParkedTopic, Review
 from .selectors import visible_checkin
 
 
@@ -16,3 +16,21 @@ def get_checkin_or_404(request: HttpRequest, checkin_id: int) -> CheckIn:
     if checkin is None:
         raise Http404("No such check-in.")
     return checkin
+
+
+def get_review_or_404(request: HttpRequest, review_id: int) -> Review:
+    """A weekly review of the viewer's current couple."""
+    couple = current_couple(user=request.user)
+    review = Review.objects.filter(pk=review_id, couple=couple).first() if couple else None
+    if review is None:
+        raise Http404("No such review.")
+    return review
+
+
+def get_topic_or_404(request: HttpRequest, topic_id: int) -> ParkedTopic:
+    """A parked topic of the viewer's current couple."""
+    couple = current_couple(user=request.user)
+    topic = ParkedTopic.objects.filter(pk=topic_id, couple=couple).first() if couple else None
+    if topic is None:
+        raise Http404("No such topic.")
+    return topic

@@ -1,12 +1,21 @@
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
+
+from intimacy.accounts.forms import TimeZoneField
+from prompts.models import Layer
 
 from .models import (
     NOTE_MAX,
     PRIVATE_NOTE_MAX,
     WEATHER_HINTS,
     Disclosure,
+    Habit,
     Need,
     Reaction,
+    ReviewAnswer,
+    Rhythm,
     Tag,
     Weather,
 )
@@ -89,3 +98,199 @@ class HistoryForm(forms.Form):
     range = forms.TypedChoiceField(
         choices=[(30, "30 days"), (90, "90 days")], coerce=int, required=False, empty_value=30
     )
+
+
+# Weekly review
+
+DURATION_CHOICES = [
+    (15, "15 minutes"),
+    (30, "30 minutes"),
+    (45, "45 minutes"),
+    (60, "An hour"),
+    (90, "An hour and a half"),
+]
+RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+REPAIR_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Needs more time")]
+
+QUESTION_LABELS = {
+    "appreciations": "What I appreciated about you this week",
+    "went_well": "What went well for us",
+    "hard_moment": "A hard moment",
+    "unspoken_need": "Something I need that I haven't said",
+    "feel_loved": "What could I do this week to help you feel loved?",
+}
+
+
+class RhythmForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        label="Day", choices=Rhythm.Weekday.choices, coerce=int, initial=Rhythm.Weekday.SUNDAY
+    )
+    local_time = forms.TimeField(
+        label="Time", initial=dt.time(19, 0), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    duration_minutes = forms.TypedChoiceField(
+        label="How long", choices=DURATION_CHOICES, coerce=int, initial=30
+    )
+    time_zone = TimeZoneField(
+        label="In the time zone of",
+        help_text="The review keeps to this zone's clock; each of you sees it in your own.",
+    )
+
+
+class MoveForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="New date and time",
+        help_text="In your own time zone.",
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: object, week_start: dt.date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.week_start = week_start
+
+    def clean_starts_at(self) -> dt.datetime:
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at < timezone.now():
+            raise forms.ValidationError("Choose a time that hasn't passed yet.")
+        earliest = timezone.make_aware(dt.datetime.combine(self.week_start, dt.time()))
+        if not earliest - dt.timedelta(days=7) <= starts_at <= earliest + dt.timedelta(days=14):
+            raise forms.ValidationError("Move it within a week or so of its usual day.")
+        return starts_at
+
+
+class ReviewAnswerForm(forms.Form):
+    """My answers. A draft may be partial; submitting needs every question answered."""
+
+    appreciations = forms.CharField(
+        label=QUESTION_LABELS["appreciations"],
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    went_well = forms.CharField(
+        label=QUESTION_LABELS["went_well"],
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    hard_moment = forms.CharField(
+        label=QUESTION_LABELS["hard_moment"],
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    unspoken_need = forms.CharField(
+        label=QUESTION_LABELS["unspoken_need"],
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    feel_loved = forms.CharField(
+        label=QUESTION_LABELS["feel_loved"],
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    more_time = forms.MultipleChoiceField(
+        label="Needs more time",
+        help_text="Tick a question to say you'd like to come back to it. That's a fine answer.",
+        choices=list(QUESTION_LABELS.items()),
+        required=False,
+        widget=ChipSelect,
+    )
+    repair = forms.ChoiceField(
+        label="Do I owe you a small repair?",
+        choices=REPAIR_CHOICES,
+        required=False,
+        widget=ChipRadio,
+    )
+    repair_what = forms.CharField(
+        label="What for",
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: object, submitting: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        for layer, label in Layer.choices:
+            for kind, verb in (
+                ("felt", "How close I felt"),
+                ("wished", "How close I wished to feel"),
+            ):
+                self.fields[f"{kind}_{layer}"] = forms.TypedChoiceField(
+                    label=f"{verb}: {label.lower()}",
+                    choices=RATING_CHOICES,
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    widget=ChipRadio,
+                )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        for name in QUESTION_LABELS:
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip()
+        if self.submitting:
+            more_time = set(data.get("more_time") or [])
+            for name in QUESTION_LABELS:
+                if name in self.cleaned_data and not data.get(name) and name not in more_time:
+                    self.add_error(
+                        name, "Write a few words, or tick \u201cneeds more time\u201d below."
+                    )
+            for layer in Layer.values:
+                for kind in ("felt", "wished"):
+                    name = f"{kind}_{layer}"
+                    if name in self.cleaned_data and data.get(name) is None:
+                        self.add_error(name, "Choose from 1 to 5.")
+            if not data.get("repair"):
+                self.add_error("repair", "Choose one; \u201cneeds more time\u201d is fine.")
+        return data
+
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in QUESTION_LABELS]
+
+    def rating_fields(self) -> list[forms.BoundField]:
+        return [self[f"{kind}_{layer}"] for layer in Layer.values for kind in ("felt", "wished")]
+
+    def service_fields(self) -> dict[str, object]:
+        """The valid answers, in the shape of ReviewAnswer, ready to save as a draft."""
+        data = dict(self.cleaned_data)
+        repair = data.pop("repair", None)
+        if "repair" in self.cleaned_data or not self.is_bound:
+            data["repair_owed"] = {"yes": True, "no": False}.get(repair or "")
+        return data
+
+    @staticmethod
+    def initial_from(answer: "ReviewAnswer | None") -> dict[str, object]:
+        if answer is None:
+            return {}
+        initial = {name: getattr(answer, name) for name in QUESTION_LABELS}
+        initial["more_time"] = answer.more_time
+        initial["repair"] = {True: "yes", False: "no"}.get(answer.repair_owed, "")
+        initial["repair_what"] = answer.repair_what
+        for layer in Layer.values:
+            for kind in ("felt", "wished"):
+                initial[f"{kind}_{layer}"] = getattr(answer, f"{kind}_{layer}")
+        return initial
+
+
+class FocusForm(forms.Form):
+    habit = forms.ChoiceField(label="Next week's focus", choices=Habit.choices, widget=ChipRadio)
+
+
+class TopicForm(forms.Form):
+    text = forms.CharField(
+        label="Park a topic for the weekly review",
+        max_length=280,
+        help_text="A few words to remember it by. Your partner will see it on the agenda.",
+    )
+
+    def clean_text(self) -> str:
+        text = " ".join(self.cleaned_data["text"].split())
+        if not text:
+            raise forms.ValidationError("Write a few words about the topic.")
+        return text

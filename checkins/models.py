@@ -1,4 +1,5 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -149,3 +150,221 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.get_kind_display()}"
+
+
+class Habit(models.TextChoices):
+    """The catalogue of micro-habits: small repeated acts a couple can focus on for a week."""
+
+    MORNING_CHECKIN = "morning_checkin", "Morning emotional-weather check-in"
+    EVENING_GRATITUDE = "evening_gratitude", "Evening gratitude for your partner"
+    DEVICE_FREE_TALK = "device_free_talk", "Ten device-free minutes of conversation"
+    SLOW_HUG = "slow_hug", "A slow hug"
+    PLAYFUL_TOUCH = "playful_touch", "Playful touch"
+    MICRO_REPAIR = "micro_repair", "A quick micro-repair"
+    SOMETHING_NEW = "something_new", "Trying something new together"
+    WEEKLY_REVIEW = "weekly_review", "The weekly review itself"
+
+
+class Rhythm(models.Model):
+    """When the couple meets for its weekly review, in the couple's own time zone."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    couple = models.OneToOneField(Couple, on_delete=models.CASCADE, related_name="rhythm")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.SUNDAY)
+    local_time = models.TimeField(default=dt.time(19, 0))
+    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    time_zone = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="rhythm_weekday_0_to_6", condition=Q(weekday__lte=6)),
+            models.CheckConstraint(
+                name="rhythm_duration_sane",
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=240),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.local_time:%H:%M} ({self.time_zone})"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def week_start(self, at: dt.datetime | None = None) -> dt.date:
+        """The Monday of the week that contains `at` (now by default), as the couple counts it."""
+        today = timezone.localtime(at or timezone.now(), self.zone).date()
+        return today - dt.timedelta(days=today.weekday())
+
+    def regular_start(self, week_start: dt.date) -> dt.datetime:
+        """The usual start of the review in the week beginning `week_start` (aware, couple's zone).
+
+        A local time that does not exist that day (clocks jump forward) moves on by the gap;
+        one that happens twice (clocks go back) is the first of the two.
+        """
+        day = week_start + dt.timedelta(days=self.weekday)
+        naive = dt.datetime.combine(day, self.local_time)
+        start = naive.replace(tzinfo=self.zone, fold=0)
+        # Round-trip through UTC: a non-existent wall time comes back shifted by the gap.
+        return start.astimezone(dt.UTC).astimezone(self.zone)
+
+
+class RhythmMove(models.Model):
+    """The review of one week moved to another time, without changing the rhythm."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="rhythm_moves")
+    week_start = models.DateField()
+    starts_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # One move per week; also the index for the moves of a couple by week.
+            models.UniqueConstraint(
+                fields=["couple", "week_start"], name="rhythm_move_once_a_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Week of {self.week_start} moved to {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Review(models.Model):
+    """The couple's weekly connection review; the week as the couple's zone counts it."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="reviews")
+    week_start = models.DateField(help_text="The Monday of the week, in the couple's time zone.")
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    focus_habit = models.CharField(max_length=32, choices=Habit.choices, blank=True)
+    focus_chosen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # One review per couple per week; also the index for a couple's reviews by week.
+            models.UniqueConstraint(fields=["couple", "week_start"], name="review_once_a_week"),
+            models.CheckConstraint(
+                name="review_focus_after_reveal",
+                condition=Q(focus_habit="") | Q(revealed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of the week of {self.week_start}"
+
+
+class ReviewAnswer(models.Model):
+    """One partner's private answers to one weekly review."""
+
+    TEXT_QUESTIONS = [
+        "appreciations",
+        "went_well",
+        "hard_moment",
+        "unspoken_need",
+        "feel_loved",
+    ]
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_answers"
+    )
+    appreciations = models.TextField(max_length=NOTE_MAX, blank=True)
+    went_well = models.TextField(max_length=NOTE_MAX, blank=True)
+    hard_moment = models.TextField(max_length=NOTE_MAX, blank=True)
+    unspoken_need = models.TextField(max_length=NOTE_MAX, blank=True)
+    feel_loved = models.TextField(max_length=NOTE_MAX, blank=True)
+    # The text questions answered "needs more time".
+    more_time = models.JSONField(default=list, blank=True)
+    repair_owed = models.BooleanField(null=True, blank=True)
+    repair_what = models.TextField(max_length=NOTE_MAX, blank=True)
+    felt_emotional = models.PositiveSmallIntegerField(null=True, blank=True)
+    wished_emotional = models.PositiveSmallIntegerField(null=True, blank=True)
+    felt_physical = models.PositiveSmallIntegerField(null=True, blank=True)
+    wished_physical = models.PositiveSmallIntegerField(null=True, blank=True)
+    felt_intellectual = models.PositiveSmallIntegerField(null=True, blank=True)
+    wished_intellectual = models.PositiveSmallIntegerField(null=True, blank=True)
+    felt_digital = models.PositiveSmallIntegerField(null=True, blank=True)
+    wished_digital = models.PositiveSmallIntegerField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "author"], name="review_answer_once_each"),
+            *(
+                models.CheckConstraint(
+                    name=f"review_answer_{field}_1_to_5",
+                    condition=Q(**{f"{field}__isnull": True})
+                    | Q(**{f"{field}__gte": 1, f"{field}__lte": 5}),
+                )
+                for field in (
+                    "felt_emotional",
+                    "wished_emotional",
+                    "felt_physical",
+                    "wished_physical",
+                    "felt_intellectual",
+                    "wished_intellectual",
+                    "felt_digital",
+                    "wished_digital",
+                )
+            ),
+        ]
+        indexes = [
+            # Trends: one partner's submitted answers over the weeks.
+            models.Index(fields=["author", "submitted_at"], name="review_answer_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author}'s answers for {self.review}"
+
+    def gap(self, layer: str) -> int | None:
+        """The intimacy gap for one layer: closeness wished minus closeness felt."""
+        felt, wished = getattr(self, f"felt_{layer}"), getattr(self, f"wished_{layer}")
+        return None if felt is None or wished is None else wished - felt
+
+
+class ParkedTopic(models.Model):
+    """Something to talk about at the next weekly review."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="parked_topics")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parked_topics"
+    )
+    text = models.CharField(max_length=280)
+    created_at = models.DateTimeField(default=timezone.now)
+    talked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The agenda: a couple's topics not yet talked about.
+            models.Index(
+                fields=["couple", "created_at"],
+                condition=Q(talked_at__isnull=True),
+                name="parked_topic_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class CalendarFeed(models.Model):
+    """A partner's secret, revocable address for the weekly review as an iCalendar feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

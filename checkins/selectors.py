@@ -9,8 +9,19 @@ from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
 from intimacy.accounts.models import Couple, Membership, User
+from prompts.models import Layer
 
-from .models import WEATHER_BRIGHTNESS, CheckIn, Reaction, Weather
+from .models import (
+    WEATHER_BRIGHTNESS,
+    CheckIn,
+    ParkedTopic,
+    Reaction,
+    Review,
+    ReviewAnswer,
+    Rhythm,
+    RhythmMove,
+    Weather,
+)
 from .services import SharedCheckIn, is_revealed, shared_view
 
 
@@ -65,6 +76,7 @@ class DashboardState:
     couple: Couple | None
     partner: User | None
     today: TodayCard
+    rhythm: Rhythm | None = None
 
 
 # Partners' "today" can be up to two calendar days apart (UTC-12 and UTC+14).
@@ -82,6 +94,15 @@ _CHECKIN_COLUMNS = [
     "disclosure",
 ]
 _COUPLE_COLUMNS = ["id", "status", "created_at", "paired_at", "ended_at"]
+_RHYTHM_COLUMNS = [
+    "id",
+    "couple_id",
+    "weekday",
+    "local_time",
+    "duration_minutes",
+    "time_zone",
+    "updated_at",
+]
 _JSON_COLUMNS = [_CHECKIN_COLUMNS.index("needs"), _CHECKIN_COLUMNS.index("tags")]
 _json_field = CheckIn._meta.get_field("needs")
 
@@ -89,15 +110,18 @@ _json_field = CheckIn._meta.get_field("needs")
 @cache
 def _dashboard_sql() -> str:
     membership, user, couple = (m._meta.db_table for m in (Membership, User, Couple))
+    rhythm = Rhythm._meta.db_table
     checkin, reaction = CheckIn._meta.db_table, Reaction._meta.db_table
     # Table and column names come from our own models, never from input.
     return f"""
         SELECT m.user_id, u.display_name, u.time_zone,
                {", ".join(f"c.{col}" for col in _COUPLE_COLUMNS)},
+               {", ".join(f"rh.{col}" for col in _RHYTHM_COLUMNS)},
                {", ".join(f"ci.{col}" for col in _CHECKIN_COLUMNS)},
                r.kind
         FROM {membership} me
         JOIN {couple} c ON c.id = me.couple_id
+        LEFT JOIN {rhythm} rh ON rh.couple_id = c.id
         JOIN {membership} m ON m.couple_id = me.couple_id AND m.is_active
         JOIN {user} u ON u.id = m.user_id
         LEFT JOIN {checkin} ci ON ci.author_id = m.user_id
@@ -124,8 +148,11 @@ def dashboard_state(*, user: User) -> DashboardState:
         return DashboardState(None, None, today_card(user=user, couple=None, partner=None))
 
     db = connection.alias
-    nc = len(_COUPLE_COLUMNS)
-    couple = Couple.from_db(db, _COUPLE_COLUMNS, rows[0][3 : 3 + nc])
+    nr = len(_RHYTHM_COLUMNS)
+    nc = len(_COUPLE_COLUMNS) + nr
+    couple = Couple.from_db(db, _COUPLE_COLUMNS, rows[0][3 : 3 + nc - nr])
+    rhythm_values = rows[0][3 + nc - nr : 3 + nc]
+    rhythm = Rhythm.from_db(db, _RHYTHM_COLUMNS, rhythm_values) if rhythm_values[0] else None
     people: dict[int, User] = {}
     checkins: dict[int, list[tuple[CheckIn, str | None]]] = {}
     for row in rows:
@@ -154,7 +181,7 @@ def dashboard_state(*, user: User) -> DashboardState:
                 if card.mine is not None:
                     card.partner_checkin = shared_view(checkin)
                     card.my_reaction = reaction
-    return DashboardState(couple, partner, card)
+    return DashboardState(couple, partner, card, rhythm)
 
 
 @dataclass
@@ -291,3 +318,128 @@ def visible_checkin(*, viewer: User, checkin_id: int, couple: Couple | None) -> 
     ):
         return None
     return checkin
+
+
+# Weekly review
+
+
+@dataclass
+class ReviewPage:
+    review: Review
+    starts_at: dt.datetime
+    moved: bool
+    mine: ReviewAnswer | None
+    # The partner's answers only once both have shared theirs; before that, nothing.
+    theirs: ReviewAnswer | None
+    partner_submitted: bool
+    topics: list[ParkedTopic]
+    reactions: list[Reaction]
+
+    def answer_rows(self, labels: dict[str, str]) -> list[tuple[str, str, str]]:
+        """Each question with both answers side by side (only ever after the reveal)."""
+        return [
+            (label, _answer_text(self.mine, name), _answer_text(self.theirs, name))
+            for name, label in labels.items()
+        ]
+
+    def rating_rows(self) -> list[tuple[str, tuple[int | None, ...], tuple[int | None, ...]]]:
+        """Per layer: (felt, wished, gap) for me and for my partner."""
+        return [
+            (label, _ratings(self.mine, layer), _ratings(self.theirs, layer))
+            for layer, label in Layer.choices
+        ]
+
+
+def _answer_text(answer: ReviewAnswer | None, name: str) -> str:
+    if answer is None:
+        return ""
+    if name in answer.more_time:
+        return "Needs more time"
+    return getattr(answer, name)
+
+
+def _ratings(answer: ReviewAnswer | None, layer: str) -> tuple[int | None, ...]:
+    if answer is None:
+        return (None, None, None)
+    return (getattr(answer, f"felt_{layer}"), getattr(answer, f"wished_{layer}"), answer.gap(layer))
+
+
+def review_page(*, review: Review, rhythm: Rhythm, viewer: User) -> ReviewPage:
+    """Everything the review page shows, in four queries whatever the couple's history."""
+    move = RhythmMove.objects.filter(
+        couple_id=review.couple_id, week_start=review.week_start
+    ).first()
+    answers = list(review.answers.all())
+    mine = next((a for a in answers if a.author_id == viewer.pk), None)
+    theirs = next((a for a in answers if a.author_id != viewer.pk), None)
+    week = (review.week_start, review.week_start + dt.timedelta(days=6))
+    return ReviewPage(
+        review=review,
+        starts_at=move.starts_at if move else rhythm.regular_start(review.week_start),
+        moved=move is not None,
+        mine=mine,
+        theirs=theirs if review.revealed_at else None,
+        partner_submitted=theirs is not None and theirs.submitted_at is not None,
+        topics=list(
+            ParkedTopic.objects.filter(couple_id=review.couple_id)
+            .filter(Q(talked_at__isnull=True) | Q(talked_at__gte=review.created_at))
+            .select_related("author")
+            .order_by("created_at")[:50]
+        ),
+        reactions=list(
+            Reaction.objects.filter(
+                checkin__couple_id=review.couple_id, checkin__local_date__range=week
+            )
+            .select_related("author", "checkin")
+            .order_by("created_at")[:50]
+        ),
+    )
+
+
+@dataclass
+class GapTrend:
+    weeks: list[dt.date]
+    charts: list[tuple[str, list[tuple[str, list[tuple[dt.date, int | None]]]]]]
+    rows: list[dict[str, object]]
+
+
+def gap_trend(
+    *, couple: Couple, rhythm: Rhythm, viewer: User, partner: User | None, weeks: int
+) -> GapTrend:
+    """The intimacy gap (wished minus felt) per layer and partner, revealed weeks: one query."""
+    this_monday = rhythm.week_start()
+    mondays = [this_monday - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    answers = ReviewAnswer.objects.filter(
+        review__couple=couple,
+        review__revealed_at__isnull=False,
+        review__week_start__gte=mondays[0],
+    ).select_related("review")
+    by_person: dict[int, dict[dt.date, ReviewAnswer]] = {}
+    for answer in answers:
+        by_person.setdefault(answer.author_id, {})[answer.review.week_start] = answer
+    people = [("You", viewer)] + ([(partner.display_name, partner)] if partner else [])
+    charts = []
+    for layer, label in Layer.choices:
+        series = []
+        for name, person in people:
+            mine = by_person.get(person.pk, {})
+            series.append((name, [(m, mine[m].gap(layer) if m in mine else None) for m in mondays]))
+        charts.append((label, series))
+    rows = []
+    for monday in reversed(mondays):
+        cells = [by_person.get(person.pk, {}).get(monday) for _, person in people]
+        if any(cells):
+            rows.append(
+                {
+                    "week": monday,
+                    "gaps": [
+                        [cell.gap(layer) if cell else None for layer in Layer.values]
+                        for cell in cells
+                    ],
+                }
+            )
+    return GapTrend(weeks=mondays, charts=charts, rows=rows)
+
+
+def past_reviews(*, couple: Couple) -> list[Review]:
+    return list(couple.reviews.filter(revealed_at__isnull=False).order_by("-week_start")[:200])

@@ -1,14 +1,29 @@
 """Check-ins and reactions: the writes, and the one rule about who sees what."""
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from intimacy.accounts.models import Couple, User
+from prompts.models import Layer
 
-from .models import CheckIn, Disclosure, Need, Reaction, Tag, Weather
+from .models import (
+    CalendarFeed,
+    CheckIn,
+    Disclosure,
+    Need,
+    ParkedTopic,
+    Reaction,
+    Review,
+    ReviewAnswer,
+    Rhythm,
+    RhythmMove,
+    Tag,
+    Weather,
+)
 
 
 class CheckInError(Exception):
@@ -108,3 +123,122 @@ def reaction_set(*, checkin: CheckIn, author: User, kind: str) -> Reaction:
 
 def reaction_undo(*, checkin: CheckIn, author: User) -> None:
     Reaction.objects.filter(checkin=checkin, author=author).delete()
+
+
+# Weekly review
+
+
+def rhythm_set(
+    *, couple: Couple, weekday: int, local_time: dt.time, duration_minutes: int, time_zone: str
+) -> Rhythm:
+    """Set the couple's weekly rhythm (either partner may)."""
+    rhythm, _ = Rhythm.objects.update_or_create(
+        couple=couple,
+        defaults={
+            "weekday": weekday,
+            "local_time": local_time,
+            "duration_minutes": duration_minutes,
+            "time_zone": time_zone,
+            "updated_at": timezone.now(),
+        },
+    )
+    return rhythm
+
+
+def review_start_of(*, couple: Couple, rhythm: Rhythm, week_start: dt.date) -> dt.datetime:
+    """When the review of one week starts: moved for that week, or as the rhythm says."""
+    move = RhythmMove.objects.filter(couple=couple, week_start=week_start).first()
+    return move.starts_at if move else rhythm.regular_start(week_start)
+
+
+def next_review(*, couple: Couple, rhythm: Rhythm) -> dt.datetime:
+    """The start of this week's review, or next week's once this week's has ended."""
+    week = rhythm.week_start()
+    starts = review_start_of(couple=couple, rhythm=rhythm, week_start=week)
+    if starts + dt.timedelta(minutes=rhythm.duration_minutes) < timezone.now():
+        week += dt.timedelta(weeks=1)
+        starts = review_start_of(couple=couple, rhythm=rhythm, week_start=week)
+    return starts
+
+
+@transaction.atomic
+def review_move(*, couple: Couple, week_start: dt.date, starts_at: dt.datetime | None) -> None:
+    """Move one week's review (None puts it back where the rhythm has it)."""
+    if starts_at is None:
+        RhythmMove.objects.filter(couple=couple, week_start=week_start).delete()
+        return
+    RhythmMove.objects.update_or_create(
+        couple=couple, week_start=week_start, defaults={"starts_at": starts_at}
+    )
+
+
+def review_for_week(*, couple: Couple, week_start: dt.date) -> Review:
+    review, _ = Review.objects.get_or_create(couple=couple, week_start=week_start)
+    return review
+
+
+ANSWER_FIELDS = [
+    *ReviewAnswer.TEXT_QUESTIONS,
+    "more_time",
+    "repair_owed",
+    "repair_what",
+    *(f"{kind}_{layer}" for layer in Layer.values for kind in ("felt", "wished")),
+]
+
+
+@transaction.atomic
+def answer_save(
+    *, review: Review, author: User, fields: dict[str, object], submit: bool
+) -> ReviewAnswer:
+    """Save my answers as a draft, or submit them; the second submission reveals both.
+
+    A submitted answer is locked for that week: saving again changes nothing.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    answer, _ = ReviewAnswer.objects.get_or_create(review=review, author=author)
+    if answer.submitted_at is not None:
+        raise CheckInError("Your answers for this week are already shared.")
+    for name, value in fields.items():
+        if name in ANSWER_FIELDS:
+            setattr(answer, name, value)
+    now = timezone.now()
+    answer.updated_at = now
+    if submit:
+        answer.submitted_at = now
+    answer.save()
+    if submit and review.answers.filter(submitted_at__isnull=False).count() == 2:
+        review.revealed_at = now
+        review.save(update_fields=["revealed_at"])
+    return answer
+
+
+@transaction.atomic
+def review_choose_focus(*, review: Review, habit: str) -> None:
+    """After the reveal, the couple picks next week's micro-habit (either may change it)."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.revealed_at is None:
+        raise CheckInError("Pick a focus once you have both shared your answers.")
+    review.focus_habit = habit
+    review.focus_chosen_at = timezone.now()
+    review.save(update_fields=["focus_habit", "focus_chosen_at"])
+
+
+def topic_park(*, couple: Couple, author: User, text: str) -> ParkedTopic:
+    return ParkedTopic.objects.create(couple=couple, author=author, text=text)
+
+
+def topic_talked(*, topic: ParkedTopic, talked: bool) -> None:
+    topic.talked_at = timezone.now() if talked else None
+    topic.save(update_fields=["talked_at"])
+
+
+def calendar_feed_reset(*, user: User) -> CalendarFeed:
+    """A new secret address for my calendar feed; the old one stops working at once."""
+    feed, _ = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(24), "created_at": timezone.now()}
+    )
+    return feed
+
+
+def calendar_feed_revoke(*, user: User) -> None:
+    CalendarFeed.objects.filter(user=user).delete()

@@ -12,7 +12,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("intimacy.accounts.urls")),
-    path("checkins/", include("checkins.urls")),
+    path("", include("checkins.urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:

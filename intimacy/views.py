@@ -6,9 +6,10 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from checkins.forms import CheckInForm
+from checkins.forms import CheckInForm, TopicForm
 from checkins.models import Reaction
 from checkins.selectors import dashboard_state
+from checkins.services import next_review
 from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import JoinCodeForm
 from intimacy.accounts.models import Couple
@@ -37,6 +38,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "code_form": JoinCodeForm() if state.couple is None else None,
         "checkin_form": CheckInForm() if state.today.mine is None else None,
         "reaction_kinds": Reaction.Kind.choices,
+        "next_review": next_review(couple=state.couple, rhythm=state.rhythm)
+        if state.rhythm
+        else None,
+        "topic_form": TopicForm() if state.partner else None,
     }
     return render(request, "dashboard.html", ctx)
 

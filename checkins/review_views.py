@@ -1,0 +1,208 @@
+"""The weekly connection review: rhythm, answers, reveal, focus, agenda, trends, calendar."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+
+from intimacy.accounts.models import Couple
+from intimacy.accounts.services import current_pair
+from intimacy.lib.charts import line_chart
+from intimacy.lib.decorators import login_required_post
+
+from . import selectors, services
+from .access import get_review_or_404, get_topic_or_404
+from .calendar_feed import review_calendar
+from .forms import QUESTION_LABELS, FocusForm, MoveForm, ReviewAnswerForm, RhythmForm, TopicForm
+from .models import CalendarFeed, Habit, Rhythm
+
+GAP_LABELS = {n: f"{n:+d}" if n else "0" for n in range(-4, 5)}
+
+
+def paired_couple(request: HttpRequest) -> tuple[Couple | None, HttpResponse | None]:
+    """The viewer's paired couple, or a page explaining that the review needs two."""
+    couple, partner = current_pair(user=request.user)
+    if couple is None or partner is None:
+        return None, render(request, "checkins/review_unpaired.html")
+    return couple, None
+
+
+@login_required
+def review_home(request: HttpRequest) -> HttpResponse:
+    """This week's review, once the couple has a rhythm."""
+    couple, page = paired_couple(request)
+    if page:
+        return page
+    rhythm = Rhythm.objects.filter(couple=couple).first()
+    if rhythm is None:
+        return redirect("checkins:rhythm")
+    review = services.review_for_week(couple=couple, week_start=rhythm.week_start())
+    return redirect("checkins:review", review_id=review.pk)
+
+
+@login_required
+def rhythm_edit(request: HttpRequest) -> HttpResponse:
+    couple, page = paired_couple(request)
+    if page:
+        return page
+    rhythm = Rhythm.objects.filter(couple=couple).first()
+    initial = {"time_zone": request.user.time_zone}
+    if rhythm:
+        fields = ["weekday", "local_time", "duration_minutes", "time_zone"]
+        initial = {name: getattr(rhythm, name) for name in fields}
+    form = RhythmForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.rhythm_set(couple=couple, **form.cleaned_data)
+        messages.success(request, "Your weekly rhythm is set.")
+        return redirect("checkins:review_home")
+    return render(request, "checkins/rhythm.html", {"form": form, "rhythm": rhythm})
+
+
+@sensitive_post_parameters(*QUESTION_LABELS, "repair_what")
+@login_required
+def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_review_or_404(request, review_id)
+    rhythm = Rhythm.objects.get(couple_id=review.couple_id)
+    page = selectors.review_page(review=review, rhythm=rhythm, viewer=request.user)
+    submitting = request.POST.get("action") == "submit"
+    form = ReviewAnswerForm(
+        request.POST or None,
+        initial=ReviewAnswerForm.initial_from(page.mine),
+        submitting=submitting,
+    )
+    if request.method == "POST" and not (page.mine and page.mine.submitted_at):
+        valid = form.is_valid()
+        # Whatever is valid is kept as a draft, even when a submission needs more.
+        services.answer_save(
+            review=review,
+            author=request.user,
+            fields=form.service_fields(),
+            submit=valid and submitting,
+        )
+        if valid:
+            messages.success(
+                request, "Shared. Thank you." if submitting else "Draft saved. Only you can see it."
+            )
+            return redirect("checkins:review", review_id=review.pk)
+    ctx = {
+        "page": page,
+        "form": form,
+        "focus_form": FocusForm(initial={"habit": review.focus_habit}),
+        "topic_form": TopicForm(),
+        "answer_rows": page.answer_rows(QUESTION_LABELS) if review.revealed_at else [],
+    }
+    return render(request, "checkins/review.html", ctx)
+
+
+@login_required_post
+def review_focus(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_review_or_404(request, review_id)
+    form = FocusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_choose_focus(review=review, habit=form.cleaned_data["habit"])
+            habit = Habit(form.cleaned_data["habit"]).label
+            messages.success(request, f"Next week's focus: {habit}.")
+        except services.CheckInError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Choose one of the habits.")
+    return redirect("checkins:review", review_id=review.pk)
+
+
+@login_required
+def review_move(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_review_or_404(request, review_id)
+    form = MoveForm(request.POST or None, week_start=review.week_start)
+    if request.method == "POST" and "reset" in request.POST:
+        services.review_move(couple=review.couple, week_start=review.week_start, starts_at=None)
+        messages.success(request, "This week's review is back at its usual time.")
+        return redirect("checkins:review", review_id=review.pk)
+    if request.method == "POST" and form.is_valid():
+        services.review_move(
+            couple=review.couple,
+            week_start=review.week_start,
+            starts_at=form.cleaned_data["starts_at"],
+        )
+        messages.success(request, "Moved for this week only. The rhythm stays as it was.")
+        return redirect("checkins:review", review_id=review.pk)
+    return render(request, "checkins/review_move.html", {"form": form, "review": review})
+
+
+@login_required_post
+def topic_park(request: HttpRequest) -> HttpResponse:
+    couple, page = paired_couple(request)
+    if page:
+        return page
+    form = TopicForm(request.POST)
+    if form.is_valid():
+        services.topic_park(couple=couple, author=request.user, text=form.cleaned_data["text"])
+        messages.success(request, "Parked for your weekly review.")
+    else:
+        messages.error(request, "Write a few words (up to 280 characters) to park a topic.")
+    back = "checkins:review_home" if request.POST.get("next") == "review" else "dashboard"
+    return redirect(back)
+
+
+@login_required_post
+def topic_talked(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = get_topic_or_404(request, topic_id)
+    services.topic_talked(topic=topic, talked=request.POST.get("talked") != "no")
+    return redirect("checkins:review_home")
+
+
+@login_required
+def trends(request: HttpRequest) -> HttpResponse:
+    couple, page = paired_couple(request)
+    if page:
+        return page
+    rhythm = Rhythm.objects.filter(couple=couple).first()
+    if rhythm is None:
+        return redirect("checkins:rhythm")
+    weeks = 52 if request.GET.get("weeks") == "52" else 12
+    _, partner = current_pair(user=request.user)
+    trend = selectors.gap_trend(
+        couple=couple, rhythm=rhythm, viewer=request.user, partner=partner, weeks=weeks
+    )
+    charts = [
+        (label, line_chart(series, y_min=-4, y_max=4, y_labels=GAP_LABELS, height=200))
+        for label, series in trend.charts
+    ]
+    ctx = {
+        "trend": trend,
+        "charts": charts,
+        "weeks": weeks,
+        "partner": partner,
+        "past": selectors.past_reviews(couple=couple),
+    }
+    return render(request, "checkins/trends.html", ctx)
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_feed_revoke(user=request.user)
+            messages.success(request, "Calendar address switched off.")
+        else:
+            services.calendar_feed_reset(user=request.user)
+            messages.success(
+                request, "Here is your calendar address. Any older one has stopped working."
+            )
+        return redirect("checkins:calendar")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return render(request, "checkins/calendar.html", {"feed": feed})
+
+
+def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself: the secret in the address is the key, as calendar apps need."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    couple, _ = current_pair(user=feed.user) if feed else (None, None)
+    rhythm = Rhythm.objects.filter(couple=couple).first() if couple else None
+    if rhythm is None:
+        raise Http404("No such calendar.")
+    body = review_calendar(couple=couple, rhythm=rhythm)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
