@@ -152,7 +152,7 @@ class MoveForm(forms.Form):
     def clean_starts_at(self) -> dt.datetime:
         starts_at = self.cleaned_data["starts_at"]
         if starts_at < timezone.now():
-            raise forms.ValidationError("Choose a time that hasn't passed yet.")
+            raise forms.ValidationError("Choose a time that is still to come.")
         earliest = timezone.make_aware(dt.datetime.combine(self.week_start, dt.time()))
         if not earliest - dt.timedelta(days=7) <= starts_at <= earliest + dt.timedelta(days=14):
             raise forms.ValidationError("Move it within a week or so of its usual day.")

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
-from intimacy.accounts.models import Couple
+from intimacy.accounts.models import Couple, User
 from intimacy.accounts.services import current_pair
 from intimacy.lib.charts import line_chart
 from intimacy.lib.decorators import login_required_post
@@ -20,18 +20,20 @@ from .models import CalendarFeed, Habit, Rhythm
 GAP_LABELS = {n: f"{n:+d}" if n else "0" for n in range(-4, 5)}
 
 
-def paired_couple(request: HttpRequest) -> tuple[Couple | None, HttpResponse | None]:
-    """The viewer's paired couple, or a page explaining that the review needs two."""
+def paired_couple(
+    request: HttpRequest,
+) -> tuple[Couple | None, User | None, HttpResponse | None]:
+    """The viewer's couple and partner, or a page explaining that the review needs two."""
     couple, partner = current_pair(user=request.user)
     if couple is None or partner is None:
-        return None, render(request, "checkins/review_unpaired.html")
-    return couple, None
+        return None, None, render(request, "checkins/review_unpaired.html")
+    return couple, partner, None
 
 
 @login_required
 def review_home(request: HttpRequest) -> HttpResponse:
     """This week's review, once the couple has a rhythm."""
-    couple, page = paired_couple(request)
+    couple, _partner, page = paired_couple(request)
     if page:
         return page
     rhythm = Rhythm.objects.filter(couple=couple).first()
@@ -43,7 +45,7 @@ def review_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rhythm_edit(request: HttpRequest) -> HttpResponse:
-    couple, page = paired_couple(request)
+    couple, _partner, page = paired_couple(request)
     if page:
         return page
     rhythm = Rhythm.objects.filter(couple=couple).first()
@@ -132,7 +134,7 @@ def review_move(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required_post
 def topic_park(request: HttpRequest) -> HttpResponse:
-    couple, page = paired_couple(request)
+    couple, _partner, page = paired_couple(request)
     if page:
         return page
     form = TopicForm(request.POST)
@@ -154,14 +156,13 @@ def topic_talked(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 @login_required
 def trends(request: HttpRequest) -> HttpResponse:
-    couple, page = paired_couple(request)
+    couple, partner, page = paired_couple(request)
     if page:
         return page
     rhythm = Rhythm.objects.filter(couple=couple).first()
     if rhythm is None:
         return redirect("checkins:rhythm")
     weeks = 52 if request.GET.get("weeks") == "52" else 12
-    _, partner = current_pair(user=request.user)
     trend = selectors.gap_trend(
         couple=couple, rhythm=rhythm, viewer=request.user, partner=partner, weeks=weeks
     )
