@@ -119,6 +119,14 @@ QUESTION_LABELS = {
     "unspoken_need": "Something I need that I haven't said",
     "feel_loved": "What could I do this week to help you feel loved?",
 }
+# The same questions in a word or two, for the "needs more time" boxes.
+QUESTION_SHORT = {
+    "appreciations": "Appreciations",
+    "went_well": "What went well",
+    "hard_moment": "The hard moment",
+    "unspoken_need": "The unspoken need",
+    "feel_loved": "Feeling loved",
+}
 
 
 class RhythmForm(forms.Form):
@@ -195,7 +203,7 @@ class ReviewAnswerForm(forms.Form):
     more_time = forms.MultipleChoiceField(
         label="Needs more time",
         help_text="Tick a question to say you'd like to come back to it. That's a fine answer.",
-        choices=list(QUESTION_LABELS.items()),
+        choices=list(QUESTION_SHORT.items()),
         required=False,
         widget=ChipSelect,
     )
