@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from intimacy.accounts.models import Couple, Membership, User
+from prompts.models import Layer
 
-from .models import CheckIn, Need, Reaction, Tag, Weather
+from .models import CheckIn, Habit, Need, Reaction, Review, ReviewAnswer, Rhythm, Tag, Weather
 
 # Demo accounts are for development and benchmarks; the command refuses production.
 DEMO_PASSWORD = "demo-password"  # noqa: S105
@@ -76,6 +77,14 @@ PRIVATE = [
     "Proud of how I handled that conversation.",
 ]
 WEATHERS = list(Weather.values)
+APPRECIATIONS = [
+    "You listened without fixing.",
+    "The tea you brought me every morning.",
+    "How you handled the call with your mother.",
+    "That you made me laugh on a grim day.",
+]
+WENT_WELL = ["Our Saturday walk.", "We cooked together twice.", "We talked before sleeping."]
+FEEL_LOVED = ["Ask me how the week went.", "A long hug after work.", "Plan one evening for us."]
 
 
 def _weather_walk(rng: random.Random, days: int) -> Iterator[tuple[str, int]]:
@@ -183,7 +192,9 @@ def create_demo_couples(*, couples: int, days: int, seed: int = 1) -> tuple[int,
         if len(batch) >= BATCH:
             written += _flush(rng, batch, partner_of)
             batch = []
-    return start, written + _flush(rng, batch, partner_of)
+    written += _flush(rng, batch, partner_of)
+    _weekly_reviews(rng, couple_rows, pairs, days)
+    return start, written
 
 
 def _flush(rng: random.Random, batch: list[CheckIn], partner_of: dict[int, User]) -> int:
@@ -201,3 +212,58 @@ def _flush(rng: random.Random, batch: list[CheckIn], partner_of: dict[int, User]
     ]
     Reaction.objects.bulk_create(reactions, batch_size=BATCH)
     return len(batch)
+
+
+def _weekly_reviews(
+    rng: random.Random, couples: list[Couple], pairs: list[tuple[User, User]], days: int
+) -> None:
+    """A Sunday-evening rhythm for each couple and most past weeks' reviews, answered."""
+    rhythms = Rhythm.objects.bulk_create(
+        [
+            Rhythm(couple=c, time_zone=pair[0].time_zone)
+            for c, pair in zip(couples, pairs, strict=True)
+        ],
+        batch_size=BATCH,
+    )
+    reviews: list[Review] = []
+    for rhythm in rhythms:
+        this_week = rhythm.week_start()
+        for n in range(1, days // 7):
+            if rng.random() < 0.7:
+                week = this_week - dt.timedelta(weeks=n)
+                at = rhythm.regular_start(week)
+                reviews.append(
+                    Review(
+                        couple_id=rhythm.couple_id,
+                        week_start=week,
+                        revealed_at=at,
+                        focus_habit=rng.choice(Habit.values),
+                        focus_chosen_at=at,
+                        created_at=at,
+                    )
+                )
+    Review.objects.bulk_create(reviews, batch_size=BATCH)
+    people = {c.pk: pair for c, pair in zip(couples, pairs, strict=True)}
+    answers = []
+    for review in reviews:
+        for person in people[review.couple_id]:
+            ratings = {}
+            for layer in Layer.values:
+                felt = rng.randint(1, 5)
+                ratings[f"felt_{layer}"] = felt
+                ratings[f"wished_{layer}"] = min(5, felt + rng.choice([0, 0, 1, 1, 2]))
+            answers.append(
+                ReviewAnswer(
+                    review=review,
+                    author=person,
+                    appreciations=rng.choice(APPRECIATIONS),
+                    went_well=rng.choice(WENT_WELL),
+                    more_time=["hard_moment", "unspoken_need"],
+                    repair_owed=rng.random() < 0.2,
+                    feel_loved=rng.choice(FEEL_LOVED),
+                    submitted_at=review.revealed_at,
+                    updated_at=review.revealed_at,
+                    **ratings,
+                )
+            )
+    ReviewAnswer.objects.bulk_create(answers, batch_size=BATCH)
