@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intimacy.accounts.models import Couple, Membership, User
+from intimacy.lib.dates import day_end
 from prompts.models import Layer
 
 from .models import CheckIn, Habit, Need, Reaction, Review, ReviewAnswer, Rhythm, Tag, Weather
@@ -91,7 +92,7 @@ def _weather_walk(rng: random.Random, days: int) -> Iterator[tuple[str, int]]:
     """A mood that drifts from day to day, with energy loosely following it."""
     level = rng.uniform(1.5, 4.5)
     for _ in range(days):
-        level = min(6.0, max(0.0, level + rng.gauss(0, 0.9) + (3 - level) * 0.15))
+        level = min(6.0, max(0.0, level + rng.gauss(0, 0.9) + (1.8 - level) * 0.15))
         weather = WEATHERS[round(level)]
         energy = min(5, max(1, round(5 - level * 0.6 + rng.gauss(0, 0.8))))
         yield weather, energy
@@ -105,6 +106,7 @@ def _checkin(
         author=user,
         couple=couple,
         local_date=day,
+        day_ends_at=day_end(user.time_zone, day),
         weather=weather,
         energy=energy,
         needs=rng.sample(Need.values, k=rng.choice([0, 0, 1, 1, 2])),

@@ -45,20 +45,30 @@ class ChipRadio(forms.RadioSelect):
 
 class CheckInForm(forms.Form):
     weather = forms.ChoiceField(
-        label="What's your weather today?", choices=Weather.choices, widget=WeatherSelect
+        label="What's your weather today?",
+        choices=Weather.choices,
+        widget=WeatherSelect,
+        error_messages={
+            "required": "Choose the weather that fits today.",
+            "invalid_choice": "Choose one of the seven weathers.",
+        },
     )
     energy = forms.TypedChoiceField(
         label="Energy",
+        error_messages={
+            "required": "Choose your energy, from 1 to 5.",
+            "invalid_choice": "Choose your energy, from 1 to 5.",
+        },
         help_text="1 is running on empty, 5 is full of beans.",
         choices=ENERGY_CHOICES,
         coerce=int,
         widget=ChipRadio,
     )
     needs = forms.MultipleChoiceField(
-        label="What I need today", choices=Need.choices, required=False, widget=ChipSelect
+        label="What you need today", choices=Need.choices, required=False, widget=ChipSelect
     )
     tags = forms.MultipleChoiceField(
-        label="What's weighing on me", choices=Tag.choices, required=False, widget=ChipSelect
+        label="What's weighing on you", choices=Tag.choices, required=False, widget=ChipSelect
     )
     note_to_partner = forms.CharField(
         label="A note to your partner",
@@ -75,6 +85,8 @@ class CheckInForm(forms.Form):
     )
     disclosure = forms.ChoiceField(
         label="What your partner sees",
+        help_text="Just your weather; or your weather, energy and needs; or all of it, "
+        "including your note to them. Your private note is never shared.",
         choices=Disclosure.choices,
         initial=Disclosure.NEEDS,
         widget=ChipRadio,
@@ -82,6 +94,23 @@ class CheckInForm(forms.Form):
 
     def clean_note_to_partner(self) -> str:
         return self.cleaned_data["note_to_partner"].strip()
+
+    def clean_needs(self) -> list[str]:
+        return list(dict.fromkeys(self.cleaned_data["needs"]))
+
+    def clean_tags(self) -> list[str]:
+        return list(dict.fromkeys(self.cleaned_data["tags"]))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        # A note written for the partner should reach them: say so rather than drop it.
+        if data.get("note_to_partner") and data.get("disclosure") not in (None, Disclosure.ALL):
+            self.add_error(
+                "note_to_partner",
+                "Your partner only sees this note if you share everything but your private "
+                "note. Choose that below, or leave the note empty.",
+            )
+        return data
 
     def clean_private_note(self) -> str:
         return self.cleaned_data["private_note"].strip()
@@ -94,10 +123,22 @@ class ReactionForm(forms.Form):
 class HistoryForm(forms.Form):
     """The month and the trend range in the history page's query string."""
 
+    EARLIEST_MONTH = dt.date(2000, 1, 1)
+
     month = forms.DateField(input_formats=["%Y-%m"], required=False)
     range = forms.TypedChoiceField(
         choices=[(30, "30 days"), (90, "90 days")], coerce=int, required=False, empty_value=30
     )
+
+    @classmethod
+    def read(cls, query: object, *, today: dt.date) -> tuple[dt.date, int]:
+        """The month to show and the trend's length; each falls back alone when odd."""
+        form = cls(query)
+        form.is_valid()
+        month = form.cleaned_data.get("month") or today
+        if not cls.EARLIEST_MONTH <= month <= today:
+            month = today  # Before the app existed, or in the future.
+        return month.replace(day=1), form.cleaned_data.get("range") or 30
 
 
 # Weekly review

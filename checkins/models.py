@@ -60,9 +60,9 @@ class Tag(models.TextChoices):
 class Disclosure(models.TextChoices):
     """How much of one check-in the partner sees. The private note is never shared."""
 
-    WEATHER = "weather", "Just my weather"
-    NEEDS = "needs", "My weather and what I need"
-    ALL = "all", "Everything but my private note"
+    WEATHER = "weather", "Just your weather"
+    NEEDS = "needs", "Weather, energy and needs"
+    ALL = "all", "Everything but your private note"
 
 
 class CheckInQuerySet(models.QuerySet["CheckIn"]):
@@ -87,6 +87,9 @@ class CheckIn(models.Model):
         db_index=False,
     )
     local_date = models.DateField(help_text="The day in the author's own time zone.")
+    # When that day ends where the author was: editable and "today's" until then, whatever
+    # time zone the author chooses later.
+    day_ends_at = models.DateTimeField()
     weather = models.CharField(max_length=16, choices=Weather.choices)
     energy = models.PositiveSmallIntegerField()
     needs = models.JSONField(default=list, blank=True)
@@ -123,16 +126,33 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.author} on {self.local_date}: {self.weather}"
 
+    def need_labels(self) -> list[str]:
+        return [Need(n).label for n in self.needs if n in Need.values]
+
+    def tag_labels(self) -> list[str]:
+        return [Tag(t).label for t in self.tags if t in Tag.values]
+
+    def is_current(self, now: dt.datetime | None = None) -> bool:
+        """Still its author's today: not yet history."""
+        return self.day_ends_at > (now or timezone.now())
+
+
+class ReactionKind(models.TextChoices):
+    SEE_YOU = "see_you", "I see you"
+    HUG = "hug", "Sending a hug"
+    TALK_TONIGHT = "talk_tonight", "Want to talk tonight?"
+
 
 class Reaction(models.Model):
     """A one-tap answer to the partner's check-in."""
 
-    class Kind(models.TextChoices):
-        SEE_YOU = "see_you", "I see you"
-        HUG = "hug", "Sending a hug"
-        TALK_TONIGHT = "talk_tonight", "Want to talk tonight?"
+    Kind = ReactionKind
 
-    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="reactions")
+    # No index of its own: reaction_one_per_checkin leads with it.
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.CASCADE, related_name="reactions", db_index=False
+    )
+    # Indexed for deleting an account's reactions (and the export of them).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
     )
@@ -144,7 +164,7 @@ class Reaction(models.Model):
             # One reaction per partner per check-in; tapping another replaces it.
             models.UniqueConstraint(fields=["checkin", "author"], name="reaction_one_per_checkin"),
             models.CheckConstraint(
-                name="reaction_known_kind", condition=Q(kind__in=["see_you", "hug", "talk_tonight"])
+                name="reaction_known_kind", condition=Q(kind__in=ReactionKind.values)
             ),
         ]
 

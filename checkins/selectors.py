@@ -7,6 +7,7 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 
 from intimacy.accounts.models import Couple, Membership, User
 from prompts.models import Layer
@@ -14,6 +15,7 @@ from prompts.models import Layer
 from .models import (
     WEATHER_BRIGHTNESS,
     CheckIn,
+    Disclosure,
     ParkedTopic,
     Reaction,
     Review,
@@ -22,7 +24,7 @@ from .models import (
     RhythmMove,
     Weather,
 )
-from .services import SharedCheckIn, is_revealed, shared_view
+from .services import SharedCheckIn, has_current_checkin, is_revealed, shared_view
 
 
 @dataclass
@@ -50,24 +52,25 @@ def _other_reaction() -> Subquery:
     )
 
 
-def today_card(*, user: User, couple: Couple | None, partner: User | None) -> TodayCard:
-    """My check-in of today and, by the reveal rule, my partner's: one query."""
+def _today_card(
+    *, user: User, partner: User | None, checkins: list[tuple[CheckIn, str | None]]
+) -> TodayCard:
+    """The one place the reveal rule meets the dashboard.
+
+    `checkins` are both partners' check-ins whose day is still going, each with the reaction
+    the other left on it. Mine shows to me; my partner's shows once I have mine.
+    """
     card = TodayCard(today=user.local_today(), partner=partner)
-    wanted = Q(author=user, local_date=card.today)
-    if partner is not None and couple is not None:
-        wanted |= Q(author=partner, couple=couple, local_date=partner.local_today())
-    theirs = None
-    for checkin in CheckIn.objects.filter(wanted).annotate(other_reaction=_other_reaction()):
-        if checkin.author_id == user.pk:
-            card.mine = checkin
-            card.reaction_to_mine = checkin.other_reaction
-        else:
-            theirs = checkin
-    if theirs is not None:
+    mine = [pair for pair in checkins if pair[0].author_id == user.pk]
+    theirs = [pair for pair in checkins if partner is not None and pair[0].author_id == partner.pk]
+    if mine:
+        card.mine, card.reaction_to_mine = max(mine, key=lambda pair: pair[0].local_date)
+    if theirs:
+        checkin, reaction = max(theirs, key=lambda pair: pair[0].local_date)
         card.partner_checked_in = True
-        if card.mine is not None:
-            card.partner_checkin = shared_view(theirs)
-            card.my_reaction = theirs.other_reaction
+        if is_revealed(checkin=checkin, viewer_has_current=card.mine is not None):
+            card.partner_checkin = shared_view(checkin=checkin)
+            card.my_reaction = reaction
     return card
 
 
@@ -86,6 +89,7 @@ _CHECKIN_COLUMNS = [
     "author_id",
     "couple_id",
     "local_date",
+    "day_ends_at",
     "weather",
     "energy",
     "needs",
@@ -107,6 +111,16 @@ _JSON_COLUMNS = [_CHECKIN_COLUMNS.index("needs"), _CHECKIN_COLUMNS.index("tags")
 _json_field = CheckIn._meta.get_field("needs")
 
 
+def _aware(row: tuple) -> tuple:
+    """SQLite hands raw queries naive UTC datetimes; the ORM would have made them aware."""
+    return tuple(
+        value.replace(tzinfo=dt.UTC)
+        if isinstance(value, dt.datetime) and value.tzinfo is None
+        else value
+        for value in row
+    )
+
+
 @cache
 def _dashboard_sql() -> str:
     membership, user, couple = (m._meta.db_table for m in (Membership, User, Couple))
@@ -125,7 +139,7 @@ def _dashboard_sql() -> str:
         JOIN {membership} m ON m.couple_id = me.couple_id AND m.is_active
         JOIN {user} u ON u.id = m.user_id
         LEFT JOIN {checkin} ci ON ci.author_id = m.user_id
-             AND ci.local_date BETWEEN %s AND %s
+             AND ci.local_date BETWEEN %s AND %s AND ci.day_ends_at > %s
              AND (ci.author_id = %s OR ci.couple_id = me.couple_id)
         LEFT JOIN {reaction} r ON r.checkin_id = ci.id AND r.author_id <> ci.author_id
         WHERE me.user_id = %s AND me.is_active
@@ -135,17 +149,22 @@ def _dashboard_sql() -> str:
 def dashboard_state(*, user: User) -> DashboardState:
     """The couple, the partner and today's card in one round trip: the dashboard's hot path.
 
-    The same rules as Couple.objects.for_user() and today_card(), written as one query
-    because the dashboard is the page everyone opens every day.
+    The same scope as Couple.objects.for_user() (active memberships exist only in couples
+    that have not ended), written as one query because the dashboard is the page everyone
+    opens every day; the reveal rule itself is _today_card's.
     """
-    today = user.local_today()
+    today, now = user.local_today(), timezone.now()
+    window = [today - ZONE_SPREAD, today + ZONE_SPREAD, now]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _dashboard_sql(), [today - ZONE_SPREAD, today + ZONE_SPREAD, user.pk, user.pk]
-        )
-        rows = cursor.fetchall()
+        cursor.execute(_dashboard_sql(), [*window, user.pk, user.pk])
+        rows = [_aware(row) for row in cursor.fetchall()]
     if not rows:
-        return DashboardState(None, None, today_card(user=user, couple=None, partner=None))
+        # No couple: my own check-in is all there is.
+        mine = CheckIn.objects.filter(
+            author=user, local_date__range=window[:2], day_ends_at__gt=now
+        ).annotate(other_reaction=_other_reaction())
+        checkins = [(checkin, checkin.other_reaction) for checkin in mine]
+        return DashboardState(None, None, _today_card(user=user, partner=None, checkins=checkins))
 
     db = connection.alias
     nr = len(_RHYTHM_COLUMNS)
@@ -169,18 +188,8 @@ def dashboard_state(*, user: User) -> DashboardState:
     people[user.pk] = user
     partner = next((p for pk, p in people.items() if pk != user.pk), None)
 
-    card = TodayCard(today=today, partner=partner)
-    for checkin, reaction in checkins.get(user.pk, []):
-        if checkin.local_date == today:
-            card.mine, card.reaction_to_mine = checkin, reaction
-    if partner is not None:
-        partner_today = partner.local_today()
-        for checkin, reaction in checkins.get(partner.pk, []):
-            if checkin.local_date == partner_today:
-                card.partner_checked_in = True
-                if card.mine is not None:
-                    card.partner_checkin = shared_view(checkin)
-                    card.my_reaction = reaction
+    current = [pair for pairs in checkins.values() for pair in pairs]
+    card = _today_card(user=user, partner=partner, checkins=current)
     return DashboardState(couple, partner, card, rhythm)
 
 
@@ -231,7 +240,8 @@ def history(
     weeks_of_dates = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     trend_first = today - dt.timedelta(days=range_days - 1)
     first = min(weeks_of_dates[0][0], trend_first)
-    last = max(weeks_of_dates[-1][-1], today)
+    last = max(weeks_of_dates[-1][-1], today + ZONE_SPREAD)
+    now = timezone.now()
 
     wanted = Q(author=user)
     if partner is not None and couple is not None:
@@ -239,21 +249,28 @@ def history(
     rows = (
         CheckIn.objects.filter(wanted)
         .between(first, last)
-        .values_list("pk", "author_id", "local_date", "weather", "energy")
+        .values_list(
+            "pk", "author_id", "local_date", "day_ends_at", "weather", "energy", "disclosure"
+        )
         .order_by()
     )
-    mine: dict[dt.date, tuple[int, str, int]] = {}
-    theirs: dict[dt.date, tuple[int, str, int]] = {}
-    for pk, author_id, local_date, weather, energy in rows:
-        (mine if author_id == user.pk else theirs)[local_date] = (pk, weather, energy)
+    mine: dict[dt.date, tuple[int, str, int | None]] = {}
+    theirs: dict[dt.date, tuple[int, str, int | None]] = {}
+    i_am_current = False
+    their_current: set[dt.date] = set()
+    for pk, author_id, local_date, ends, weather, energy, disclosure in rows:
+        if author_id == user.pk:
+            mine[local_date] = (pk, weather, energy)
+            i_am_current = i_am_current or ends > now
+        else:
+            # "Just my weather" shares no energy.
+            theirs[local_date] = (pk, weather, energy if disclosure != Disclosure.WEATHER else None)
+            if ends > now:
+                their_current.add(local_date)
 
-    # Nobody goes first: hide the partner's today until I have checked in today.
-    hidden_date = None
-    if partner is not None and today not in mine:
-        partner_today = partner.local_today()
-        if partner_today in theirs:
-            hidden_date = partner_today
-            theirs.pop(partner_today)
+    # Nobody goes first: the partner's check-in of a day still going stays hidden (but
+    # counted) until I have a check-in whose day is still going too.
+    hidden = set() if i_am_current else their_current
 
     weeks = [
         [
@@ -261,8 +278,8 @@ def history(
                 date=d,
                 in_month=d.month == month.month,
                 mine=_cell(mine.get(d)),
-                theirs=_cell(theirs.get(d)),
-                hidden=d == hidden_date,
+                theirs=None if d in hidden else _cell(theirs.get(d)),
+                hidden=d in hidden,
             )
             for d in week
         ]
@@ -278,6 +295,8 @@ def history(
         my_count=sum(1 for d in days if d in mine),
         partner_count=sum(1 for d in days if d in theirs) if partner else None,
     )
+    for d in hidden:
+        theirs.pop(d)
     people = [("You", mine)] + ([(partner.display_name, theirs)] if partner else [])
     for label, entries in people:
         result.weather.append(
@@ -301,21 +320,29 @@ def history(
     return result
 
 
+def current_checkin(*, user: User) -> CheckIn | None:
+    """My check-in of today, while today lasts."""
+    return CheckIn.objects.filter(
+        author=user, local_date=user.local_today(), day_ends_at__gt=timezone.now()
+    ).first()
+
+
 def visible_checkin(*, viewer: User, checkin_id: int, couple: Couple | None) -> CheckIn | None:
     """A check-in the viewer may open: their own, or their partner's once revealed."""
     reachable = Q(author=viewer) | Q(couple=couple) if couple else Q(author=viewer)
+    reactions = Reaction.objects.filter(checkin=OuterRef("pk")).exclude(author=OuterRef("author"))
     checkin = (
         CheckIn.objects.select_related("author")
-        .annotate(other_reaction=_other_reaction())
+        .annotate(
+            other_reaction=_other_reaction(),
+            other_reaction_by=Subquery(reactions.values("author__display_name")[:1]),
+        )
         .filter(reachable, pk=checkin_id)
         .first()
     )
     if checkin is None or checkin.author_id == viewer.pk:
         return checkin
-    viewer_today = CheckIn.objects.filter(author=viewer, local_date=viewer.local_today()).exists()
-    if not is_revealed(
-        checkin=checkin, author=checkin.author, viewer_checked_in_today=viewer_today
-    ):
+    if not is_revealed(checkin=checkin, viewer_has_current=has_current_checkin(user=viewer)):
         return None
     return checkin
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intimacy.accounts.models import Couple, User
+from intimacy.lib.dates import day_end
 from prompts.models import Layer
 
 from .models import (
@@ -38,7 +39,7 @@ class SharedCheckIn:
     local_date: dt.date
     weather: str
     weather_label: str
-    energy: int
+    energy: int | None
     needs: tuple[str, ...] | None
     tags: tuple[str, ...] | None
     note_to_partner: str | None
@@ -50,7 +51,7 @@ def _labels(values: list[str], choices: type[Need] | type[Tag]) -> tuple[str, ..
     return tuple(known[v] for v in values if v in known)
 
 
-def shared_view(checkin: CheckIn) -> SharedCheckIn:
+def shared_view(*, checkin: CheckIn) -> SharedCheckIn:
     """The partner's view of `checkin`, cut to the disclosure level its author chose."""
     level = checkin.disclosure
     return SharedCheckIn(
@@ -58,7 +59,7 @@ def shared_view(checkin: CheckIn) -> SharedCheckIn:
         local_date=checkin.local_date,
         weather=checkin.weather,
         weather_label=Weather(checkin.weather).label,
-        energy=checkin.energy,
+        energy=checkin.energy if level != Disclosure.WEATHER else None,
         needs=_labels(checkin.needs, Need) if level in (Disclosure.NEEDS, Disclosure.ALL) else None,
         tags=_labels(checkin.tags, Tag) if level == Disclosure.ALL else None,
         note_to_partner=(checkin.note_to_partner or None) if level == Disclosure.ALL else None,
@@ -66,16 +67,20 @@ def shared_view(checkin: CheckIn) -> SharedCheckIn:
     )
 
 
-def is_revealed(*, checkin: CheckIn, author: User, viewer_checked_in_today: bool) -> bool:
-    """Nobody goes first: the partner's check-in of their today shows once I have done mine."""
-    return checkin.local_date < author.local_today() or viewer_checked_in_today
+def is_revealed(*, checkin: CheckIn, viewer_has_current: bool) -> bool:
+    """Nobody goes first: a partner's check-in whose day is still going shows only to someone
+    whose own check-in's day is still going too. Past days are history, open to both."""
+    return not checkin.is_current() or viewer_has_current
+
+
+def has_current_checkin(*, user: User) -> bool:
+    return CheckIn.objects.filter(author=user, day_ends_at__gt=timezone.now()).exists()
 
 
 @transaction.atomic
 def checkin_submit(
     *,
     author: User,
-    couple: Couple | None,
     weather: str,
     energy: int,
     needs: list[str],
@@ -86,9 +91,16 @@ def checkin_submit(
 ) -> CheckIn:
     """Record or update today's check-in, today being the author's own local day.
 
-    One statement inserts or updates, so two tabs submitting at once never make two rows.
+    It is shared with the author's couple once paired (never with a partner who joins later).
+    One statement inserts or updates, so two tabs submitting at once never make two rows; a
+    day that has ended cannot be changed, even after a change of time zone.
     """
     now = timezone.now()
+    local_date = author.local_today()
+    existing = CheckIn.objects.filter(author=author, local_date=local_date).first()
+    if existing is not None and not existing.is_current(now):
+        raise CheckInError("You already checked in for this date, and that day has ended.")
+    couple = Couple.objects.for_user(author).filter(status=Couple.Status.ACTIVE).first()
     fields = {
         "couple": couple,
         "weather": weather,
@@ -100,9 +112,17 @@ def checkin_submit(
         "disclosure": disclosure,
         "updated_at": now,
     }
-    local_date = author.local_today()
+    day_ends_at = day_end(author.time_zone, local_date)
     CheckIn.objects.bulk_create(
-        [CheckIn(author=author, local_date=local_date, created_at=now, **fields)],
+        [
+            CheckIn(
+                author=author,
+                local_date=local_date,
+                day_ends_at=day_ends_at,
+                created_at=now,
+                **fields,
+            )
+        ],
         update_conflicts=True,
         unique_fields=["author", "local_date"],
         update_fields=list(fields),

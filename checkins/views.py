@@ -1,22 +1,40 @@
 import datetime as dt
+from functools import cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 
-from intimacy.accounts.services import current_couple, current_pair
+from intimacy.accounts.services import current_pair
 from intimacy.lib.charts import line_chart
 from intimacy.lib.decorators import login_required_post
 
 from . import selectors, services
 from .access import get_checkin_or_404
 from .forms import CheckInForm, HistoryForm, ReactionForm
-from .models import WEATHER_BRIGHTNESS, CheckIn, Need, Reaction, Tag, Weather
+from .models import WEATHER_BRIGHTNESS, CheckIn, Reaction, Weather
 
-EARLIEST_MONTH = dt.date(2000, 1, 1)
 BRIGHTNESS_LABELS = {WEATHER_BRIGHTNESS[w.value]: w.label for w in Weather}
+
+
+@cache
+def _empty_form_fields() -> str:
+    return render_to_string("checkins/_form_fields.html", {"form": CheckInForm()})
+
+
+def empty_form_fields() -> SafeString:
+    """The blank check-in form, the same for everyone: rendered once per process.
+
+    Building it costs more than the rest of the dashboard; the CSRF token stays outside.
+    """
+    if settings.DEBUG:  # Templates may change while the development server runs.
+        _empty_form_fields.cache_clear()
+    return mark_safe(_empty_form_fields())  # noqa: S308 - our own template's output
 
 
 def initial_for(checkin: CheckIn | None) -> dict[str, object]:
@@ -37,15 +55,16 @@ def back(request: HttpRequest, checkin: CheckIn) -> HttpResponse:
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     """Today's check-in form on its own page: where nudges link and where errors show."""
-    couple = current_couple(user=request.user)
-    mine = CheckIn.objects.filter(
-        author=request.user, local_date=request.user.local_today()
-    ).first()
+    mine = selectors.current_checkin(user=request.user)
     form = CheckInForm(request.POST or None, initial=initial_for(mine))
     if request.method == "POST" and form.is_valid():
-        services.checkin_submit(author=request.user, couple=couple, **form.cleaned_data)
-        messages.success(request, "Saved. Thank you for checking in.")
-        return redirect("dashboard")
+        try:
+            services.checkin_submit(author=request.user, **form.cleaned_data)
+        except services.CheckInError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Saved. Thank you for checking in.")
+            return redirect("dashboard")
     return render(request, "checkins/today.html", {"form": form, "mine": mine})
 
 
@@ -56,13 +75,11 @@ def detail(request: HttpRequest, checkin_id: int) -> HttpResponse:
     ctx = {
         "checkin": checkin,
         "own": own,
-        "shared": None if own else services.shared_view(checkin),
+        "shared": None if own else services.shared_view(checkin=checkin),
         "reaction_kinds": Reaction.Kind.choices,
         "reaction_label": Reaction.Kind(checkin.other_reaction).label
         if checkin.other_reaction
         else "",
-        "needs_labels": [Need(n).label for n in checkin.needs if n in Need.values],
-        "tags_labels": [Tag(t).label for t in checkin.tags if t in Tag.values],
     }
     return render(request, "checkins/detail.html", ctx)
 
@@ -92,31 +109,25 @@ def react_undo(request: HttpRequest, checkin_id: int) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    form = HistoryForm(request.GET)
     today = request.user.local_today()
-    month = today.replace(day=1)
-    range_days = 30
-    if form.is_valid():
-        # Months before the app existed or in the future show this month instead.
-        asked = form.cleaned_data["month"] or month
-        if EARLIEST_MONTH <= asked <= today:
-            month = asked.replace(day=1)
-        range_days = form.cleaned_data["range"] or 30
+    month, range_days = HistoryForm.read(request.GET, today=today)
     couple, partner = current_pair(user=request.user)
     data = selectors.history(
         user=request.user, couple=couple, partner=partner, month=month, range_days=range_days
     )
-    series = {
-        "weather": [(s.label, s.points) for s in data.weather],
-        "energy": [(s.label, s.points) for s in data.energy],
-    }
     ctx = {
         "history": data,
         "partner": partner,
         "weather_chart": line_chart(
-            series["weather"], y_min=1, y_max=7, y_labels=BRIGHTNESS_LABELS, height=240
+            [(s.label, s.points) for s in data.weather],
+            y_min=1,
+            y_max=7,
+            y_labels=BRIGHTNESS_LABELS,
+            height=240,
         ),
-        "energy_chart": line_chart(series["energy"], y_min=1, y_max=5, y_labels={}, height=170),
+        "energy_chart": line_chart(
+            [(s.label, s.points) for s in data.energy], y_min=1, y_max=5, y_labels={}, height=170
+        ),
         "previous_month": (month - dt.timedelta(days=1)).replace(day=1),
         "next_month": (month + dt.timedelta(days=32)).replace(day=1),
         "this_month": today.replace(day=1),

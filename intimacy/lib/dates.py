@@ -25,3 +25,10 @@ def is_valid_time_zone(name: str) -> bool:
 def local_date(zone: str, at: dt.datetime | None = None) -> dt.date:
     """The calendar date in `zone` at the instant `at` (now by default)."""
     return timezone.localtime(at or timezone.now(), zoneinfo.ZoneInfo(zone)).date()
+
+
+def day_end(zone: str, day: dt.date) -> dt.datetime:
+    """The instant `day` ends in `zone` (its next midnight there), correct across DST."""
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zoneinfo.ZoneInfo(zone))
+    # Round-trip through UTC so a midnight that does not exist moves on by the gap.
+    return midnight.astimezone(dt.UTC)

@@ -9,7 +9,7 @@ from intimacy.accounts.models import Couple, User
 CANARY = "CANARY-private-7f3a91"
 
 
-def submit(user: User, couple: Couple | None, **overrides: object) -> CheckIn:
+def submit(user: User, **overrides: object) -> CheckIn:
     fields = {
         "weather": "rainy",
         "energy": 2,
@@ -19,17 +19,17 @@ def submit(user: User, couple: Couple | None, **overrides: object) -> CheckIn:
         "private_note": CANARY,
         "disclosure": "all",
     }
-    return checkin_submit(author=user, couple=couple, **{**fields, **overrides})
+    return checkin_submit(author=user, **{**fields, **overrides})
 
 
 @pytest.fixture
 def bobs_checkin(couple: Couple, bob: User) -> CheckIn:
-    return submit(bob, couple)
+    return submit(bob)
 
 
 @pytest.fixture
 def alices_checkin(couple: Couple, alice: User) -> CheckIn:
-    return submit(alice, couple, weather="sunny", energy=4, private_note="alice private")
+    return submit(alice, weather="sunny", energy=4, private_note="alice private")
 
 
 def checked(html: str, name: str) -> set[str]:

@@ -6,7 +6,7 @@ import time_machine
 from django.db import connection
 
 from checkins.models import CheckIn, Reaction
-from checkins.selectors import today_card
+from checkins.selectors import dashboard_state
 from checkins.services import CheckInError, reaction_set, reaction_undo, shared_view
 from tests.factories import UserFactory, make_couple
 
@@ -20,8 +20,8 @@ def at(*args: int) -> time_machine.travel:
 
 
 def test_second_submit_the_same_day_updates_the_same_row(couple, alice):
-    first = submit(alice, couple, weather="foggy")
-    second = submit(alice, couple, weather="sunny", energy=5)
+    first = submit(alice, weather="foggy")
+    second = submit(alice, weather="sunny", energy=5)
 
     assert first.pk == second.pk
     assert CheckIn.objects.get().weather == "sunny"
@@ -47,58 +47,58 @@ def test_second_submit_the_same_day_updates_the_same_row(couple, alice):
 def test_checkin_counts_for_the_authors_local_day(zone, utc, local_date):
     person = UserFactory(time_zone=zone)
     with at(*utc):
-        assert submit(person, None).local_date == local_date
+        assert submit(person).local_date == local_date
 
 
 def test_partners_in_far_apart_zones_each_have_their_own_today():
     kiwi = UserFactory(time_zone="Pacific/Auckland")  # UTC+13 in November
     islander = UserFactory(time_zone="Pacific/Honolulu")  # UTC-10
-    couple = make_couple(kiwi, islander)
+    make_couple(kiwi, islander)
     with at(2026, 11, 21, 20, 0):  # Sunday 09:00 in Auckland, Saturday 10:00 in Honolulu.
-        assert submit(kiwi, couple).local_date == dt.date(2026, 11, 22)
-        assert submit(islander, couple).local_date == dt.date(2026, 11, 21)
-        card = today_card(user=islander, couple=couple, partner=kiwi)
+        assert submit(kiwi).local_date == dt.date(2026, 11, 22)
+        assert submit(islander).local_date == dt.date(2026, 11, 21)
+        card = dashboard_state(user=islander).today
     assert card.partner_checkin is not None
     assert card.partner_checkin.local_date == dt.date(2026, 11, 22)
 
 
 def test_nobody_goes_first(couple, alice, bob, bobs_checkin):
-    before = today_card(user=alice, couple=couple, partner=bob)
+    before = dashboard_state(user=alice).today
     assert before.partner_checked_in is True
     assert before.partner_checkin is None
 
-    submit(alice, couple)
-    after = today_card(user=alice, couple=couple, partner=bob)
+    submit(alice)
+    after = dashboard_state(user=alice).today
 
     assert after.partner_checkin.id == bobs_checkin.pk
 
 
 def test_yesterdays_checkin_does_not_reveal_today(couple, alice, bob):
     with at(2026, 11, 20, 12):
-        submit(alice, couple)
+        submit(alice)
     with at(2026, 11, 21, 12):
-        submit(bob, couple)
-        card = today_card(user=alice, couple=couple, partner=bob)
+        submit(bob)
+        card = dashboard_state(user=alice).today
     assert card.partner_checked_in is True
     assert card.partner_checkin is None
 
 
 @pytest.mark.parametrize(
-    ("level", "needs", "tags", "note"),
+    ("level", "energy", "needs", "tags", "note"),
     [
-        ("weather", None, None, None),
-        ("needs", ("Comfort",), None, None),
-        ("all", ("Comfort",), ("Work",), "Long day, hug later?"),
+        ("weather", None, None, None, None),
+        ("needs", 2, ("Comfort",), None, None),
+        ("all", 2, ("Comfort",), ("Work",), "Long day, hug later?"),
     ],
 )
-def test_disclosure_levels(couple, bob, level, needs, tags, note):
-    view = shared_view(submit(bob, couple, disclosure=level))
-    assert (view.weather, view.energy) == ("rainy", 2)
+def test_disclosure_levels(couple, bob, level, energy, needs, tags, note):
+    view = shared_view(checkin=submit(bob, disclosure=level))
+    assert (view.weather, view.energy) == ("rainy", energy)
     assert (view.needs, view.tags, view.note_to_partner) == (needs, tags, note)
 
 
 def test_the_shared_view_has_no_private_note(couple, bob):
-    view = shared_view(submit(bob, couple, disclosure="all"))
+    view = shared_view(checkin=submit(bob, disclosure="all"))
     assert CANARY not in repr(view)
     assert not hasattr(view, "private_note")
 
@@ -108,7 +108,7 @@ def test_reacting_and_undoing(couple, alice, bob, bobs_checkin, alices_checkin):
     reaction_set(checkin=bobs_checkin, author=alice, kind="talk_tonight")
 
     assert Reaction.objects.get().kind == "talk_tonight"
-    assert today_card(user=bob, couple=couple, partner=alice).reaction_to_mine == "talk_tonight"
+    assert dashboard_state(user=bob).today.reaction_to_mine == "talk_tonight"
 
     reaction_undo(checkin=bobs_checkin, author=alice)
     assert not Reaction.objects.exists()
@@ -128,7 +128,7 @@ def test_two_tabs_submitting_at_once_make_one_row(alice):
     def tab(weather: str) -> None:
         try:
             barrier.wait()
-            submit(alice, None, weather=weather)
+            submit(alice, weather=weather)
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -142,3 +142,40 @@ def test_two_tabs_submitting_at_once_make_one_row(alice):
 
     assert errors == []
     assert CheckIn.objects.filter(author=alice).count() == 1
+
+
+def test_changing_time_zone_does_not_get_round_the_reveal():
+    kiri = UserFactory(time_zone="Pacific/Auckland", display_name="Kiri")
+    lou = UserFactory(time_zone="Europe/London", display_name="Lou")
+    couple = make_couple(kiri, lou)
+    with at(2026, 11, 21, 8, 0):  # Saturday 21:00 in Auckland.
+        submit(kiri)
+    with at(2026, 11, 21, 20, 0):  # Sunday 09:00 in Auckland; Saturday 20:00 in London.
+        submit(lou, note_to_partner="secret-ish")
+        assert dashboard_state(user=kiri).today.partner_checkin is None
+        kiri.time_zone = "Europe/London"  # Now Kiri's "today" is Saturday again...
+        kiri.save()
+        card = dashboard_state(user=kiri).today
+        # ...but her Saturday check-in's day ended in Auckland: still nobody goes first.
+        assert card.partner_checked_in is True
+        assert card.partner_checkin is None
+        with pytest.raises(CheckInError):
+            submit(kiri, weather="stormy")  # Nor can she rewrite an ended day.
+    assert CheckIn.objects.get(author=kiri).weather == "rainy"
+    assert couple.pk
+
+
+def test_checkins_made_before_pairing_stay_private():
+    cara = UserFactory(display_name="Cara")
+    dan = UserFactory(display_name="Dan")
+    pending = make_couple(cara)
+    early = submit(cara, note_to_partner="before you came")
+    from intimacy.accounts.models import Invite
+    from intimacy.accounts.services import couple_join
+
+    couple_join(invite=Invite.objects.get(couple=pending), user=dan)
+    early.refresh_from_db()
+    assert early.couple is None
+    submit(dan)
+    assert dashboard_state(user=dan).today.partner_checked_in is False
+    assert submit(cara).couple == pending

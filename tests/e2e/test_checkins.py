@@ -15,10 +15,10 @@ def check_in(page: Page, *, weather: str, energy: str, note: str = "", private: 
     page.get_by_text(weather, exact=True).click()
     page.get_by_role("group", name="Energy").get_by_text(energy, exact=True).click()
     if note or private:
-        page.get_by_text("Needs, what's on your mind, notes").click()
+        page.get_by_text("Add needs, what's on your mind, notes").click()
         page.get_by_label("A note to your partner").fill(note)
         page.get_by_label("A private note").fill(private)
-    page.get_by_text("Everything but my private note").click()
+    page.get_by_text("Everything but your private note").click()
     page.get_by_role("button", name="Save my check-in").click()
 
 
@@ -71,8 +71,8 @@ def test_partners_see_each_other_only_after_their_own_checkin(
 def test_reactions_work_without_javascript(live_server, new_context, couple, alice, bob):
     from tests.checkins.conftest import submit
 
-    submit(bob, couple)
-    submit(alice, couple)
+    submit(bob)
+    submit(alice)
     page = new_context(java_script_enabled=False).new_page()
     log_in(page, live_server.url, alice.email, PASSWORD, check=False)
     page.get_by_role("button", name="I see you").click()
