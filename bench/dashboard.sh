@@ -4,7 +4,8 @@
 # with full history. wrk runs three rounds; each round hits every URL in turn:
 #   bare      /livez/        fixed text through the whole middleware stack (the floor)
 #   base      /bench/base/   the base layout with the user's name (what every page pays)
-#   dashboard /dashboard/
+#   dashboard /dashboard/         a partner who has checked in today (both check-ins shown)
+#   dashboard-form /dashboard/    a partner who has not yet (the blank check-in form)
 #   history   /checkins/history/
 # Prints requests/s, p50 and p99 per URL and the ratios dashboard/base and dashboard/bare.
 #
@@ -46,26 +47,46 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/livez/" >/dev/null && break; sleep 0.2; done
 
-# Log in as the demo partner of couple 0 (three years of history for both partners).
-jar=$(mktemp)
-curl -s -c "$jar" "http://127.0.0.1:$PORT/accounts/login/" >/dev/null
-csrf=$(awk '$6 == "csrftoken" {print $7}' "$jar")
-curl -s -b "$jar" -c "$jar" -o /dev/null -H "Referer: http://127.0.0.1:$PORT/accounts/login/" \
-  --data-urlencode "csrfmiddlewaretoken=$csrf" --data-urlencode "login=demo-0-a@demo.example.org" \
-  --data-urlencode "password=demo-password" "http://127.0.0.1:$PORT/accounts/login/"
-session=$(awk '$6 == "sessionid" {print $7}' "$jar")
-[ -n "$session" ] || { echo "login failed" >&2; exit 1; }
-cookie="Cookie: sessionid=$session; csrftoken=$csrf"
+# Two demo partners with three years of history, in fixed states: demo-0-a has checked in
+# today (the dashboard shows both check-ins), demo-1-a has not (it shows the blank form).
+$PY manage.py shell -c "
+from checkins.models import CheckIn
+from checkins.services import checkin_submit
+from intimacy.accounts.models import User
+done, todo = (User.objects.get(email=f'demo-{n}-a@demo.example.org') for n in (0, 1))
+CheckIn.objects.filter(author=todo, local_date=todo.local_today()).delete()
+checkin_submit(author=done, weather='sunny', energy=4, needs=['fun'], tags=[],
+               note_to_partner='', private_note='', disclosure='needs')
+"
+
+log_in() {  # prints a Cookie header for the given demo partner
+  local jar csrf session
+  jar=$(mktemp)
+  curl -s -c "$jar" "http://127.0.0.1:$PORT/accounts/login/" >/dev/null
+  csrf=$(awk '$6 == "csrftoken" {print $7}' "$jar")
+  curl -s -b "$jar" -c "$jar" -o /dev/null -H "Referer: http://127.0.0.1:$PORT/accounts/login/" \
+    --data-urlencode "csrfmiddlewaretoken=$csrf" --data-urlencode "login=$1" \
+    --data-urlencode "password=demo-password" "http://127.0.0.1:$PORT/accounts/login/"
+  session=$(awk '$6 == "sessionid" {print $7}' "$jar")
+  [ -n "$session" ] || { echo "login as $1 failed" >&2; exit 1; }
+  echo "Cookie: sessionid=$session; csrftoken=$csrf"
+}
+cookie=$(log_in demo-0-a@demo.example.org)
+cookie_todo=$(log_in demo-1-a@demo.example.org)
 for url in /bench/base/ /dashboard/ /checkins/history/; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "$cookie" "http://127.0.0.1:$PORT$url")
   [ "$code" = 200 ] || { echo "$url answered $code" >&2; exit 1; }
 done
+curl -s -H "$cookie_todo" "http://127.0.0.1:$PORT/dashboard/" | grep -q "Save my check-in" \
+  || { echo "demo-1-a should see the blank check-in form" >&2; exit 1; }
 
 results=$(mktemp)
 for round in $(seq "$ROUNDS"); do
-  for pair in bare:/livez/ base:/bench/base/ dashboard:/dashboard/ history:/checkins/history/; do
+  for pair in bare:/livez/ base:/bench/base/ dashboard:/dashboard/ dashboard-form:/dashboard/ \
+      history:/checkins/history/; do
     name=${pair%%:*}; url=${pair#*:}
-    wrk -t2 -c8 -d"$DURATION" --latency -H "$cookie" "http://127.0.0.1:$PORT$url" \
+    header=$cookie; [ "$name" = dashboard-form ] && header=$cookie_todo
+    wrk -t2 -c8 -d"$DURATION" --latency -H "$header" "http://127.0.0.1:$PORT$url" \
       | awk -v n="$name" -v r="$round" '
           /Requests\/sec/ {rps=$2}
           $1 == "50%" {p50=$2} $1 == "99%" {p99=$2}
@@ -81,17 +102,16 @@ def ms(v):
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 rows = [line.split() for line in open(sys.argv[1])]
 print(f"\n{sys.argv[2]} couples x {sys.argv[3]} days, {sys.argv[4]} gunicorn workers, "
-      f"wrk -t2 -c8, {len(rows) // 4} rounds (medians):")
+      f"wrk -t2 -c8, {len(rows) // 5} rounds (medians):")
 print(f"{'url':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
 rate = {}
-for name in ("bare", "base", "dashboard", "history"):
+for name in ("bare", "base", "dashboard", "dashboard-form", "history"):
     mine = [r for r in rows if r[0] == name]
     rate[name] = statistics.median(float(r[2]) for r in mine)
     p50 = statistics.median(ms(r[3]) for r in mine)
     p99 = statistics.median(ms(r[4]) for r in mine)
     bad = sum(int(r[5]) for r in mine)
     print(f"{name:<10} {rate[name]:>9.0f} {p50:>8.2f} {p99:>8.2f} {bad:>8}")
-print(f"dashboard/base {rate['dashboard'] / rate['base']:.2f}   "
-      f"dashboard/bare {rate['dashboard'] / rate['bare']:.2f}   "
-      f"history/base {rate['history'] / rate['base']:.2f}")
+for name in ("dashboard", "dashboard-form", "history"):
+    print(f"{name}/base {rate[name] / rate['base']:.2f}   {name}/bare {rate[name] / rate['bare']:.2f}")
 PYEOF

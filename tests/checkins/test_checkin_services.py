@@ -8,6 +8,8 @@ from django.db import connection
 from checkins.models import CheckIn, Reaction
 from checkins.selectors import dashboard_state
 from checkins.services import CheckInError, reaction_set, reaction_undo, shared_view
+from intimacy.accounts.models import Invite
+from intimacy.accounts.services import couple_join
 from tests.factories import UserFactory, make_couple
 
 from .conftest import CANARY, submit
@@ -170,9 +172,6 @@ def test_checkins_made_before_pairing_stay_private():
     dan = UserFactory(display_name="Dan")
     pending = make_couple(cara)
     early = submit(cara, note_to_partner="before you came")
-    from intimacy.accounts.models import Invite
-    from intimacy.accounts.services import couple_join
-
     couple_join(invite=Invite.objects.get(couple=pending), user=dan)
     early.refresh_from_db()
     assert early.couple is None

@@ -1,16 +1,29 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from checkins import services
 from checkins.demo import DEMO_DOMAIN, create_demo_couples
 from checkins.models import CheckIn, Reaction
 from intimacy.accounts.models import User
 from intimacy.accounts.services import couple_end
+from tests.factories import UserFactory, make_couple
 
 from .conftest import CANARY, checked, submit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time():
+    """A fixed Wednesday noon (UTC), so "today" is the same for every run."""
+    with time_machine.travel(dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
 
 VALID = {
     "weather": "windy",
@@ -320,12 +333,6 @@ def test_query_count_is_the_same_for_one_day_and_three_years(
 
 
 def test_dashboard_reveal_across_far_apart_zones(client):
-    import datetime as dt
-
-    import time_machine
-
-    from tests.factories import UserFactory, make_couple
-
     kiwi = UserFactory(time_zone="Pacific/Kiritimati", display_name="Kiri")  # UTC+14
     islander = UserFactory(time_zone="Pacific/Pago_Pago", display_name="Sina")  # UTC-11
     make_couple(kiwi, islander)
@@ -338,3 +345,45 @@ def test_dashboard_reveal_across_far_apart_zones(client):
         assert "Good morning from Monday" in client.get(reverse("dashboard")).text
     assert CheckIn.objects.get(author=kiwi).local_date == dt.date(2026, 11, 23)
     assert CheckIn.objects.get(author=islander).local_date == dt.date(2026, 11, 21)
+
+
+def test_history_odd_range_keeps_a_good_month(client, alice):
+    client.force_login(alice)
+    with time_machine.travel(dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC), tick=False):
+        response = client.get(reverse("checkins:history") + "?month=2026-01&range=7")
+    assert "January 2026" in response.text
+
+
+def test_private_notes_reach_no_page_nor_log_of_the_partner(client, couple, alice, bob, caplog):
+    """Bob's private note (the canary) never appears for Alice, on any page she can open."""
+    submit(bob)
+    mine = submit(alice, private_note="alice-own")
+    services.rhythm_set(
+        couple=couple,
+        weekday=6,
+        local_time=dt.time(19),
+        duration_minutes=30,
+        time_zone="Europe/Paris",
+    )
+    review = services.review_for_week(couple=couple, week_start=couple.rhythm.week_start())
+    bobs = CheckIn.objects.get(author=bob)
+    client.force_login(alice)
+    urls = [
+        reverse("dashboard"),
+        reverse("checkins:today"),
+        reverse("checkins:history"),
+        reverse("checkins:history") + "?range=90",
+        reverse("checkins:detail", args=[bobs.pk]),
+        reverse("checkins:detail", args=[mine.pk]),
+        reverse("checkins:review", args=[review.pk]),
+        reverse("checkins:trends"),
+        reverse("checkins:calendar"),
+        reverse("accounts:profile"),
+        reverse("account_email"),
+        "/no-such-page/",
+    ]
+    for url in urls:
+        assert CANARY not in client.get(url).text, url
+    client.post(reverse("checkins:react", args=[bobs.pk]), {"kind": "hug"})
+    client.post(reverse("checkins:today"), {**VALID, "weather": "nonsense"})
+    assert CANARY not in caplog.text

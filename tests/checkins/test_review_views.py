@@ -10,11 +10,20 @@ from icalendar import Calendar
 
 from checkins import services
 from checkins.models import CalendarFeed, ParkedTopic, Review, ReviewAnswer, RhythmMove
-from tests.factories import make_couple
+from intimacy.accounts.services import couple_end
+from tests.factories import UserFactory, make_couple
 
 from .test_review_services import FULL, rhythm_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time():
+    """A fixed Wednesday noon (UTC), so "this week" is the same for every run."""
+    with time_machine.travel(dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
 
 CANARY = "CANARY-review-55e1"
 FORM = {
@@ -50,8 +59,6 @@ def review(couple, rhythm):
 
 @pytest.fixture
 def charlie_review(charlie, db):
-    from tests.factories import UserFactory
-
     other = make_couple(charlie, UserFactory())
     rhythm_for(other)
     return services.review_for_week(couple=other, week_start=dt.date(2026, 11, 16))
@@ -205,6 +212,12 @@ def test_choose_focus_before_reveal_says_why(client, alice, review):
         reverse("checkins:review_focus", args=[review.pk]), {"habit": "slow_hug"}, follow=True
     )
     assert "once you have both shared" in response.text
+
+
+def test_review_and_topic_anonymous_go_to_login(client):
+    url = reverse("checkins:topic_park")
+    assert login_redirect(client.post(url, {"text": "x"}), url)
+    assert not ParkedTopic.objects.exists()
 
 
 def test_choose_focus_outsider_and_anonymous(client, charlie, review):
@@ -399,8 +412,6 @@ def test_calendar_feed_unknown_or_revoked_token_is_404(client, couple, alice):
 def test_calendar_feed_of_ex_partner_stops(client, couple, alice):
     rhythm_for(couple)
     feed = services.calendar_feed_reset(user=alice)
-    from intimacy.accounts.services import couple_end
-
     couple_end(couple=couple)
     assert client.get(reverse("checkins:calendar_ics", args=[feed.token])).status_code == 404
 

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from checkins.demo import create_demo_couples
+from tests.checkins.conftest import submit
 from tests.factories import PASSWORD
 
 from .conftest import check_page, log_in
@@ -69,8 +70,6 @@ def test_partners_see_each_other_only_after_their_own_checkin(
 
 
 def test_reactions_work_without_javascript(live_server, new_context, couple, alice, bob):
-    from tests.checkins.conftest import submit
-
     submit(bob)
     submit(alice)
     page = new_context(java_script_enabled=False).new_page()

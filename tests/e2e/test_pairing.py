@@ -5,6 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from intimacy.accounts.services import couple_create
+from tests.factories import PASSWORD as FACTORY_PASSWORD
+
 from .conftest import check_page, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -71,9 +74,6 @@ def test_two_partners_pair_through_an_invite_link(live_server, new_context, mail
 
 
 def test_phone_width_dashboard_with_invite_is_usable(live_server, new_context, alice):
-    from intimacy.accounts.services import couple_create
-    from tests.factories import PASSWORD as FACTORY_PASSWORD
-
     couple_create(user=alice)
     page = new_context(viewport={"width": 390, "height": 844}).new_page()
     log_in(page, live_server.url, "alice@example.com", FACTORY_PASSWORD)
