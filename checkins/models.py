@@ -237,6 +237,21 @@ class Rhythm(models.Model):
         # Round-trip through UTC: a non-existent wall time comes back shifted by the gap.
         return start.astimezone(dt.UTC).astimezone(self.zone)
 
+    def next_start(
+        self, moves: dict[dt.date, dt.datetime], now: dt.datetime | None = None
+    ) -> dt.datetime:
+        """This week's review start, or next week's once this week's is over.
+
+        `moves` maps the weeks moved "this week only" to their new start.
+        """
+        now = now or timezone.now()
+        week = self.week_start(now)
+        starts = moves.get(week) or self.regular_start(week)
+        if starts + dt.timedelta(minutes=self.duration_minutes) < now:
+            week += dt.timedelta(weeks=1)
+            starts = moves.get(week) or self.regular_start(week)
+        return starts
+
 
 class RhythmMove(models.Model):
     """The review of one week moved to another time, without changing the rhythm."""

@@ -80,6 +80,8 @@ class DashboardState:
     partner: User | None
     today: TodayCard
     rhythm: Rhythm | None = None
+    # Weeks around now whose review was moved "this week only", with the new start.
+    moves: dict[dt.date, dt.datetime] = field(default_factory=dict)
 
 
 # Partners' "today" can be up to two calendar days apart (UTC-12 and UTC+14).
@@ -124,18 +126,20 @@ def _aware(row: tuple) -> tuple:
 @cache
 def _dashboard_sql() -> str:
     membership, user, couple = (m._meta.db_table for m in (Membership, User, Couple))
-    rhythm = Rhythm._meta.db_table
     checkin, reaction = CheckIn._meta.db_table, Reaction._meta.db_table
+    rhythm, move = Rhythm._meta.db_table, RhythmMove._meta.db_table
     # Table and column names come from our own models, never from input.
     return f"""
         SELECT m.user_id, u.display_name, u.time_zone,
                {", ".join(f"c.{col}" for col in _COUPLE_COLUMNS)},
                {", ".join(f"rh.{col}" for col in _RHYTHM_COLUMNS)},
                {", ".join(f"ci.{col}" for col in _CHECKIN_COLUMNS)},
+               rm.week_start, rm.starts_at,
                r.kind
         FROM {membership} me
         JOIN {couple} c ON c.id = me.couple_id
         LEFT JOIN {rhythm} rh ON rh.couple_id = c.id
+        LEFT JOIN {move} rm ON rm.couple_id = c.id AND rm.week_start BETWEEN %s AND %s
         JOIN {membership} m ON m.couple_id = me.couple_id AND m.is_active
         JOIN {user} u ON u.id = m.user_id
         LEFT JOIN {checkin} ci ON ci.author_id = m.user_id
@@ -155,8 +159,9 @@ def dashboard_state(*, user: User) -> DashboardState:
     """
     today, now = user.local_today(), timezone.now()
     window = [today - ZONE_SPREAD, today + ZONE_SPREAD, now]
+    weeks = [today - dt.timedelta(days=8), today + dt.timedelta(days=8)]
     with connection.cursor() as cursor:
-        cursor.execute(_dashboard_sql(), [*window, user.pk, user.pk])
+        cursor.execute(_dashboard_sql(), [*weeks, *window, user.pk, user.pk])
         rows = [_aware(row) for row in cursor.fetchall()]
     if not rows:
         # No couple: my own check-in is all there is.
@@ -174,13 +179,18 @@ def dashboard_state(*, user: User) -> DashboardState:
     rhythm = Rhythm.from_db(db, _RHYTHM_COLUMNS, rhythm_values) if rhythm_values[0] else None
     people: dict[int, User] = {}
     checkins: dict[int, list[tuple[CheckIn, str | None]]] = {}
+    moves: dict[dt.date, dt.datetime] = {}
     for row in rows:
         user_id, name, zone = row[:3]
         people.setdefault(
             user_id, User.from_db(db, ["id", "display_name", "time_zone"], [user_id, name, zone])
         )
-        values = list(row[3 + nc : -1])
-        if values[0] is not None:
+        if row[-3] is not None:
+            moves[row[-3]] = row[-2]
+        values = list(row[3 + nc : -3])
+        if values[0] is not None and not any(
+            c.pk == values[0] for c, _ in checkins.get(user_id, [])
+        ):
             for i in _JSON_COLUMNS:
                 values[i] = _json_field.from_db_value(values[i], None, connection)
             checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, values)
@@ -190,7 +200,7 @@ def dashboard_state(*, user: User) -> DashboardState:
 
     current = [pair for pairs in checkins.values() for pair in pairs]
     card = _today_card(user=user, partner=partner, checkins=current)
-    return DashboardState(couple, partner, card, rhythm)
+    return DashboardState(couple, partner, card, rhythm, moves)
 
 
 @dataclass

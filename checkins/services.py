@@ -174,11 +174,10 @@ def review_start_of(*, couple: Couple, rhythm: Rhythm, week_start: dt.date) -> d
 def next_review(*, couple: Couple, rhythm: Rhythm) -> dt.datetime:
     """The start of this week's review, or next week's once this week's has ended."""
     week = rhythm.week_start()
-    starts = review_start_of(couple=couple, rhythm=rhythm, week_start=week)
-    if starts + dt.timedelta(minutes=rhythm.duration_minutes) < timezone.now():
-        week += dt.timedelta(weeks=1)
-        starts = review_start_of(couple=couple, rhythm=rhythm, week_start=week)
-    return starts
+    moves = RhythmMove.objects.filter(
+        couple=couple, week_start__in=[week, week + dt.timedelta(weeks=1)]
+    )
+    return rhythm.next_start(dict(moves.values_list("week_start", "starts_at")))
 
 
 @transaction.atomic

@@ -6,10 +6,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from checkins.forms import TopicForm
 from checkins.models import Reaction
 from checkins.selectors import dashboard_state
-from checkins.services import next_review
 from checkins.views import empty_form_fields
 from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import JoinCodeForm
@@ -39,10 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "code_form": JoinCodeForm() if state.couple is None else None,
         "checkin_fields": empty_form_fields() if state.today.mine is None else None,
         "reaction_kinds": Reaction.Kind.choices,
-        "next_review": next_review(couple=state.couple, rhythm=state.rhythm)
-        if state.rhythm
-        else None,
-        "topic_form": TopicForm() if state.partner else None,
+        "next_review": state.rhythm.next_start(state.moves) if state.rhythm else None,
     }
     return render(request, "dashboard.html", ctx)
 

@@ -445,3 +445,15 @@ def test_review_reveal_writes_once_under_a_double_submit(client, alice, bob, rev
     client.post(reverse("checkins:review", args=[review.pk]), {**FORM, "action": "submit"})
     assert ReviewAnswer.objects.get(author=alice).appreciations == FULL["appreciations"]
     assert Review.objects.get().revealed_at is not None
+
+
+def test_dashboard_shows_the_next_review_in_my_zone_and_this_weeks_move(client, couple, alice, bob):
+    rhythm_for(couple)  # Sundays 19:00 in London.
+    client.force_login(bob)  # New York.
+    assert "Sunday 22 November, 14:00" in client.get(reverse("dashboard")).text
+    services.review_move(
+        couple=couple,
+        week_start=dt.date(2026, 11, 16),
+        starts_at=dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC),
+    )
+    assert "Saturday 21 November, 10:00" in client.get(reverse("dashboard")).text
