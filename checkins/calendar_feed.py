@@ -4,6 +4,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -29,10 +30,10 @@ def review_calendar(*, couple: Couple, rhythm: Rhythm) -> bytes:
     event.add("uid", uid)
     event.add("dtstamp", now)
     event.add("summary", "Our weekly connection review")
-    event.add("dtstart", rhythm.regular_start(first_week))
+    event.add("dtstart", rhythm.wall_start(first_week))
     event.add("duration", length)
     event.add("rrule", {"freq": "weekly"})
-    event.add("url", f"{settings.SITE_URL}/review/")
+    event.add("url", settings.SITE_URL + reverse("checkins:review_home"))
     calendar.add_component(event)
 
     moves = RhythmMove.objects.filter(couple=couple, week_start__gte=first_week)
@@ -41,7 +42,7 @@ def review_calendar(*, couple: Couple, rhythm: Rhythm) -> bytes:
         moved.add("uid", uid)
         moved.add("dtstamp", now)
         moved.add("summary", "Our weekly connection review (moved this week)")
-        moved.add("recurrence-id", rhythm.regular_start(move.week_start))
+        moved.add("recurrence-id", rhythm.wall_start(move.week_start))
         moved.add("dtstart", timezone.localtime(move.starts_at, rhythm.zone))
         moved.add("duration", length)
         calendar.add_component(moved)

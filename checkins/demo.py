@@ -261,7 +261,7 @@ def _weekly_reviews(
                     appreciations=rng.choice(APPRECIATIONS),
                     went_well=rng.choice(WENT_WELL),
                     more_time=["hard_moment", "unspoken_need"],
-                    repair_owed=rng.random() < 0.2,
+                    repair="yes" if rng.random() < 0.2 else "no",
                     feel_loved=rng.choice(FEEL_LOVED),
                     submitted_at=review.revealed_at,
                     updated_at=review.revealed_at,

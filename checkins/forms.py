@@ -151,7 +151,7 @@ DURATION_CHOICES = [
     (90, "An hour and a half"),
 ]
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
-REPAIR_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Needs more time")]
+REPAIR_CHOICES = ReviewAnswer.Repair.choices
 
 QUESTION_LABELS = {
     "appreciations": "What I appreciated about you this week",
@@ -249,6 +249,7 @@ class ReviewAnswerForm(forms.Form):
         widget=ChipSelect,
     )
     repair = forms.ChoiceField(
+        error_messages={"invalid_choice": "Choose yes, no or needs more time."},
         label="Do I owe you a small repair?",
         choices=REPAIR_CHOICES,
         required=False,
@@ -307,11 +308,7 @@ class ReviewAnswerForm(forms.Form):
 
     def service_fields(self) -> dict[str, object]:
         """The valid answers, in the shape of ReviewAnswer, ready to save as a draft."""
-        data = dict(self.cleaned_data)
-        repair = data.pop("repair", None)
-        if "repair" in self.cleaned_data or not self.is_bound:
-            data["repair_owed"] = {"yes": True, "no": False}.get(repair or "")
-        return data
+        return dict(self.cleaned_data)
 
     @staticmethod
     def initial_from(answer: "ReviewAnswer | None") -> dict[str, object]:
@@ -319,7 +316,7 @@ class ReviewAnswerForm(forms.Form):
             return {}
         initial = {name: getattr(answer, name) for name in QUESTION_LABELS}
         initial["more_time"] = answer.more_time
-        initial["repair"] = {True: "yes", False: "no"}.get(answer.repair_owed, "")
+        initial["repair"] = answer.repair
         initial["repair_what"] = answer.repair_what
         for layer in Layer.values:
             for kind in ("felt", "wished"):

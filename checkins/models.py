@@ -173,7 +173,11 @@ class Reaction(models.Model):
 
 
 class Habit(models.TextChoices):
-    """The catalogue of micro-habits: small repeated acts a couple can focus on for a week."""
+    """The catalogue of micro-habits: small repeated acts a couple can focus on for a week.
+
+    It lives here, not in intimacy.nudges, because the weekly review (this layer) stores the
+    couple's choice; the nudges, a layer above, build their schedules on it.
+    """
 
     MORNING_CHECKIN = "morning_checkin", "Morning emotional-weather check-in"
     EVENING_GRATITUDE = "evening_gratitude", "Evening gratitude for your partner"
@@ -237,6 +241,12 @@ class Rhythm(models.Model):
         # Round-trip through UTC: a non-existent wall time comes back shifted by the gap.
         return start.astimezone(dt.UTC).astimezone(self.zone)
 
+    def wall_start(self, week_start: dt.date) -> dt.datetime:
+        """The rhythm's day and clock time in the week beginning `week_start`, as written on a
+        calendar: not shifted, even where the clocks skip that time (iCalendar's own rule)."""
+        day = week_start + dt.timedelta(days=self.weekday)
+        return dt.datetime.combine(day, self.local_time, tzinfo=self.zone)
+
     def next_start(
         self, moves: dict[dt.date, dt.datetime], now: dt.datetime | None = None
     ) -> dt.datetime:
@@ -256,7 +266,9 @@ class Rhythm(models.Model):
 class RhythmMove(models.Model):
     """The review of one week moved to another time, without changing the rhythm."""
 
-    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="rhythm_moves")
+    couple = models.ForeignKey(
+        Couple, on_delete=models.CASCADE, related_name="rhythm_moves", db_index=False
+    )
     week_start = models.DateField()
     starts_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -276,7 +288,9 @@ class RhythmMove(models.Model):
 class Review(models.Model):
     """The couple's weekly connection review; the week as the couple's zone counts it."""
 
-    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="reviews")
+    couple = models.ForeignKey(
+        Couple, on_delete=models.CASCADE, related_name="reviews", db_index=False
+    )
     week_start = models.DateField(help_text="The Monday of the week, in the couple's time zone.")
     revealed_at = models.DateTimeField(null=True, blank=True)
     focus_habit = models.CharField(max_length=32, choices=Habit.choices, blank=True)
@@ -290,6 +304,9 @@ class Review(models.Model):
             models.CheckConstraint(
                 name="review_focus_after_reveal",
                 condition=Q(focus_habit="") | Q(revealed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="review_known_focus", condition=Q(focus_habit__in=["", *Habit.values])
             ),
         ]
 
@@ -308,7 +325,11 @@ class ReviewAnswer(models.Model):
         "feel_loved",
     ]
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: review_answer_once_each leads with it.
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
+    # Indexed for deleting an account's answers (and the export of them).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_answers"
     )
@@ -319,7 +340,14 @@ class ReviewAnswer(models.Model):
     feel_loved = models.TextField(max_length=NOTE_MAX, blank=True)
     # The text questions answered "needs more time".
     more_time = models.JSONField(default=list, blank=True)
-    repair_owed = models.BooleanField(null=True, blank=True)
+
+    class Repair(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        MORE_TIME = "more_time", "Needs more time"
+
+    # Blank until answered.
+    repair = models.CharField(max_length=10, choices=Repair.choices, blank=True)
     repair_what = models.TextField(max_length=NOTE_MAX, blank=True)
     felt_emotional = models.PositiveSmallIntegerField(null=True, blank=True)
     wished_emotional = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -353,13 +381,14 @@ class ReviewAnswer(models.Model):
                 )
             ),
         ]
-        indexes = [
-            # Trends: one partner's submitted answers over the weeks.
-            models.Index(fields=["author", "submitted_at"], name="review_answer_author"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.author}'s answers for {self.review}"
+
+    @staticmethod
+    def gap_text(gap: int | None) -> str:
+        """A gap as people read it: +2, 0, -1; a dash when not answered."""
+        return "\u2014" if gap is None else f"{gap:+d}" if gap else "0"
 
     def gap(self, layer: str) -> int | None:
         """The intimacy gap for one layer: closeness wished minus closeness felt."""
@@ -370,7 +399,9 @@ class ReviewAnswer(models.Model):
 class ParkedTopic(models.Model):
     """Something to talk about at the next weekly review."""
 
+    # Indexed: a past review's agenda (the topics parked in its week).
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="parked_topics")
+    # Indexed for deleting an account's topics (and the export of them).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parked_topics"
     )

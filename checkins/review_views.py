@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
 from intimacy.accounts.models import Couple, User
 from intimacy.accounts.services import current_pair
 from intimacy.lib.charts import line_chart
 from intimacy.lib.decorators import login_required_post
+from prompts.models import LAYER_HINTS, Layer
 
 from . import selectors, services
 from .access import get_review_or_404, get_topic_or_404
@@ -75,24 +77,30 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     )
     if request.method == "POST" and not (page.mine and page.mine.submitted_at):
         valid = form.is_valid()
-        # Whatever is valid is kept as a draft, even when a submission needs more.
-        services.answer_save(
-            review=review,
-            author=request.user,
-            fields=form.service_fields(),
-            submit=valid and submitting,
-        )
+        try:
+            # Whatever is valid is kept as a draft, even when a submission needs more.
+            services.answer_save(
+                review=review,
+                author=request.user,
+                fields=form.service_fields(),
+                submit=valid and submitting,
+            )
+        except services.ReviewError as exc:  # Shared already, in another tab.
+            messages.info(request, str(exc))
+            return redirect("checkins:review", review_id=review.pk)
         if valid:
             messages.success(
                 request, "Shared. Thank you." if submitting else "Draft saved. Only you can see it."
             )
             return redirect("checkins:review", review_id=review.pk)
+        messages.error(request, "Not shared yet: a few answers are missing. The rest is saved.")
     ctx = {
         "page": page,
         "form": form,
         "focus_form": FocusForm(initial={"habit": review.focus_habit}),
         "topic_form": TopicForm(),
-        "answer_rows": page.answer_rows(QUESTION_LABELS) if review.revealed_at else [],
+        "answer_rows": page.answer_rows(QUESTION_LABELS),
+        "layer_hints": [(Layer(layer).label, hint) for layer, hint in LAYER_HINTS.items()],
     }
     return render(request, "checkins/review.html", ctx)
 
@@ -106,7 +114,7 @@ def review_focus(request: HttpRequest, review_id: int) -> HttpResponse:
             services.review_choose_focus(review=review, habit=form.cleaned_data["habit"])
             habit = Habit(form.cleaned_data["habit"]).label
             messages.success(request, f"Next week's focus: {habit}.")
-        except services.CheckInError as exc:
+        except services.ReviewError as exc:
             messages.error(request, str(exc))
     else:
         messages.error(request, "Choose one of the habits.")
@@ -116,7 +124,10 @@ def review_focus(request: HttpRequest, review_id: int) -> HttpResponse:
 @login_required
 def review_move(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_review_or_404(request, review_id)
-    form = MoveForm(request.POST or None, week_start=review.week_start)
+    rhythm = Rhythm.objects.get(couple_id=review.couple_id)
+    page = selectors.review_page(review=review, rhythm=rhythm, viewer=request.user)
+    initial = {"starts_at": timezone.localtime(page.starts_at).replace(tzinfo=None)}
+    form = MoveForm(request.POST or None, week_start=review.week_start, initial=initial)
     if request.method == "POST" and "reset" in request.POST:
         services.review_move(couple=review.couple, week_start=review.week_start, starts_at=None)
         messages.success(request, "This week's review is back at its usual time.")

@@ -37,6 +37,8 @@ class TodayCard:
     # The partner's reaction to my check-in, and mine to theirs.
     reaction_to_mine: str | None = None
     my_reaction: str | None = None
+    # My check-in of today was made before this couple was paired, so it opens nothing.
+    mine_unshared: bool = False
 
     @property
     def reaction_to_mine_label(self) -> str:
@@ -62,13 +64,16 @@ def _today_card(
     """
     card = TodayCard(today=user.local_today(), partner=partner)
     mine = [pair for pair in checkins if pair[0].author_id == user.pk]
+    # Only a check-in shared with this couple opens my partner's (not one from before pairing).
+    shared = [c for c, _ in mine if partner is not None and c.couple_id is not None]
+    card.mine_unshared = partner is not None and bool(mine) and not shared
     theirs = [pair for pair in checkins if partner is not None and pair[0].author_id == partner.pk]
     if mine:
         card.mine, card.reaction_to_mine = max(mine, key=lambda pair: pair[0].local_date)
     if theirs:
         checkin, reaction = max(theirs, key=lambda pair: pair[0].local_date)
         card.partner_checked_in = True
-        if is_revealed(checkin=checkin, viewer_has_current=card.mine is not None):
+        if is_revealed(checkin=checkin, viewer_has_current=bool(shared)):
             card.partner_checkin = shared_view(checkin=checkin)
             card.my_reaction = reaction
     return card
@@ -249,8 +254,11 @@ def history(
     today = user.local_today()
     weeks_of_dates = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     trend_first = today - dt.timedelta(days=range_days - 1)
-    first = min(weeks_of_dates[0][0], trend_first)
-    last = max(weeks_of_dates[-1][-1], today + ZONE_SPREAD)
+    # The month's grid and the trend (to the partners' furthest today): two short ranges,
+    # so an old month never reads the months between.
+    days_wanted = Q(local_date__range=(weeks_of_dates[0][0], weeks_of_dates[-1][-1])) | Q(
+        local_date__range=(trend_first, today + ZONE_SPREAD)
+    )
     now = timezone.now()
 
     wanted = Q(author=user)
@@ -258,9 +266,16 @@ def history(
         wanted |= Q(author=partner, couple=couple)
     rows = (
         CheckIn.objects.filter(wanted)
-        .between(first, last)
+        .filter(days_wanted)
         .values_list(
-            "pk", "author_id", "local_date", "day_ends_at", "weather", "energy", "disclosure"
+            "pk",
+            "author_id",
+            "couple_id",
+            "local_date",
+            "day_ends_at",
+            "weather",
+            "energy",
+            "disclosure",
         )
         .order_by()
     )
@@ -268,10 +283,11 @@ def history(
     theirs: dict[dt.date, tuple[int, str, int | None]] = {}
     i_am_current = False
     their_current: set[dt.date] = set()
-    for pk, author_id, local_date, ends, weather, energy, disclosure in rows:
+    for pk, author_id, couple_id, local_date, ends, weather, energy, disclosure in rows:
         if author_id == user.pk:
             mine[local_date] = (pk, weather, energy)
-            i_am_current = i_am_current or ends > now
+            shared = couple is not None and couple_id == couple.pk
+            i_am_current = i_am_current or (ends > now and shared)
         else:
             # "Just my weather" shares no energy.
             theirs[local_date] = (pk, weather, energy if disclosure != Disclosure.WEATHER else None)
@@ -337,6 +353,13 @@ def current_checkin(*, user: User) -> CheckIn | None:
     ).first()
 
 
+def ended_checkin_today(*, user: User) -> bool:
+    """A check-in dated today that is already over: made in a zone where today has ended."""
+    return CheckIn.objects.filter(
+        author=user, local_date=user.local_today(), day_ends_at__lte=timezone.now()
+    ).exists()
+
+
 def visible_checkin(*, viewer: User, checkin_id: int, couple: Couple | None) -> CheckIn | None:
     """A check-in the viewer may open: their own, or their partner's once revealed."""
     reachable = Q(author=viewer) | Q(couple=couple) if couple else Q(author=viewer)
@@ -352,7 +375,8 @@ def visible_checkin(*, viewer: User, checkin_id: int, couple: Couple | None) -> 
     )
     if checkin is None or checkin.author_id == viewer.pk:
         return checkin
-    if not is_revealed(checkin=checkin, viewer_has_current=has_current_checkin(user=viewer)):
+    current = has_current_checkin(user=viewer, couple=couple)
+    if not is_revealed(checkin=checkin, viewer_has_current=current):
         return None
     return checkin
 
@@ -371,6 +395,8 @@ class ReviewPage:
     partner_submitted: bool
     topics: list[ParkedTopic]
     reactions: list[Reaction]
+    # This week's (or a future week's) review, rather than a past one.
+    is_current: bool
 
     def answer_rows(self, labels: dict[str, str]) -> list[tuple[str, str, str]]:
         """Each question with both answers side by side (only ever after the reveal)."""
@@ -390,15 +416,29 @@ class ReviewPage:
 def _answer_text(answer: ReviewAnswer | None, name: str) -> str:
     if answer is None:
         return ""
+    text = getattr(answer, name)
     if name in answer.more_time:
-        return "Needs more time"
-    return getattr(answer, name)
+        return f"{text}\n(Needs more time)" if text else "Needs more time"
+    return text
 
 
-def _ratings(answer: ReviewAnswer | None, layer: str) -> tuple[int | None, ...]:
+def _ratings(answer: ReviewAnswer | None, layer: str) -> tuple[int | str | None, ...]:
     if answer is None:
         return (None, None, None)
-    return (getattr(answer, f"felt_{layer}"), getattr(answer, f"wished_{layer}"), answer.gap(layer))
+    felt, wished = getattr(answer, f"felt_{layer}"), getattr(answer, f"wished_{layer}")
+    return (felt, wished, ReviewAnswer.gap_text(answer.gap(layer)))
+
+
+AGENDA_MAX = 100
+
+
+def _agenda(*, review: Review, rhythm: Rhythm) -> Q:
+    """This week: open topics and those talked about this week. A past week: its own topics."""
+    week_begins = dt.datetime.combine(review.week_start, dt.time(), tzinfo=rhythm.zone)
+    week_ends = week_begins + dt.timedelta(weeks=1)
+    if review.week_start >= rhythm.week_start():
+        return Q(talked_at__isnull=True) | Q(talked_at__gte=week_begins)
+    return Q(created_at__gte=week_begins, created_at__lt=week_ends)
 
 
 def review_page(*, review: Review, rhythm: Rhythm, viewer: User) -> ReviewPage:
@@ -406,7 +446,7 @@ def review_page(*, review: Review, rhythm: Rhythm, viewer: User) -> ReviewPage:
     move = RhythmMove.objects.filter(
         couple_id=review.couple_id, week_start=review.week_start
     ).first()
-    answers = list(review.answers.all())
+    answers = list(review.answers.select_related("author"))
     mine = next((a for a in answers if a.author_id == viewer.pk), None)
     theirs = next((a for a in answers if a.author_id != viewer.pk), None)
     week = (review.week_start, review.week_start + dt.timedelta(days=6))
@@ -419,17 +459,18 @@ def review_page(*, review: Review, rhythm: Rhythm, viewer: User) -> ReviewPage:
         partner_submitted=theirs is not None and theirs.submitted_at is not None,
         topics=list(
             ParkedTopic.objects.filter(couple_id=review.couple_id)
-            .filter(Q(talked_at__isnull=True) | Q(talked_at__gte=review.created_at))
+            .filter(_agenda(review=review, rhythm=rhythm))
             .select_related("author")
-            .order_by("created_at")[:50]
+            .order_by("created_at")[:AGENDA_MAX]
         ),
         reactions=list(
             Reaction.objects.filter(
                 checkin__couple_id=review.couple_id, checkin__local_date__range=week
             )
             .select_related("author", "checkin")
-            .order_by("created_at")[:50]
+            .order_by("created_at")[:AGENDA_MAX]
         ),
+        is_current=review.week_start >= rhythm.week_start(),
     )
 
 
@@ -470,7 +511,10 @@ def gap_trend(
                 {
                     "week": monday,
                     "gaps": [
-                        [cell.gap(layer) if cell else None for layer in Layer.values]
+                        [
+                            ReviewAnswer.gap_text(cell.gap(layer) if cell else None)
+                            for layer in Layer.values
+                        ]
                         for cell in cells
                     ],
                 }

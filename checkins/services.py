@@ -31,6 +31,10 @@ class CheckInError(Exception):
     """An action the rules do not allow; the message is shown to the user."""
 
 
+class ReviewError(Exception):
+    """A weekly-review action the rules do not allow; the message is shown to the user."""
+
+
 @dataclass(frozen=True)
 class SharedCheckIn:
     """What a partner may see of someone else's check-in: never the private note."""
@@ -73,8 +77,13 @@ def is_revealed(*, checkin: CheckIn, viewer_has_current: bool) -> bool:
     return not checkin.is_current() or viewer_has_current
 
 
-def has_current_checkin(*, user: User) -> bool:
-    return CheckIn.objects.filter(author=user, day_ends_at__gt=timezone.now()).exists()
+def has_current_checkin(*, user: User, couple: Couple | None) -> bool:
+    """Whether `user` has a check-in, shared with `couple`, whose day is still going."""
+    if couple is None:
+        return False
+    return CheckIn.objects.filter(
+        author=user, couple=couple, day_ends_at__gt=timezone.now()
+    ).exists()
 
 
 @transaction.atomic
@@ -165,21 +174,6 @@ def rhythm_set(
     return rhythm
 
 
-def review_start_of(*, couple: Couple, rhythm: Rhythm, week_start: dt.date) -> dt.datetime:
-    """When the review of one week starts: moved for that week, or as the rhythm says."""
-    move = RhythmMove.objects.filter(couple=couple, week_start=week_start).first()
-    return move.starts_at if move else rhythm.regular_start(week_start)
-
-
-def next_review(*, couple: Couple, rhythm: Rhythm) -> dt.datetime:
-    """The start of this week's review, or next week's once this week's has ended."""
-    week = rhythm.week_start()
-    moves = RhythmMove.objects.filter(
-        couple=couple, week_start__in=[week, week + dt.timedelta(weeks=1)]
-    )
-    return rhythm.next_start(dict(moves.values_list("week_start", "starts_at")))
-
-
 @transaction.atomic
 def review_move(*, couple: Couple, week_start: dt.date, starts_at: dt.datetime | None) -> None:
     """Move one week's review (None puts it back where the rhythm has it)."""
@@ -199,7 +193,7 @@ def review_for_week(*, couple: Couple, week_start: dt.date) -> Review:
 ANSWER_FIELDS = [
     *ReviewAnswer.TEXT_QUESTIONS,
     "more_time",
-    "repair_owed",
+    "repair",
     "repair_what",
     *(f"{kind}_{layer}" for layer in Layer.values for kind in ("felt", "wished")),
 ]
@@ -216,7 +210,7 @@ def answer_save(
     review = Review.objects.select_for_update().get(pk=review.pk)
     answer, _ = ReviewAnswer.objects.get_or_create(review=review, author=author)
     if answer.submitted_at is not None:
-        raise CheckInError("Your answers for this week are already shared.")
+        raise ReviewError("Your answers for this week are already shared.")
     for name, value in fields.items():
         if name in ANSWER_FIELDS:
             setattr(answer, name, value)
@@ -236,7 +230,7 @@ def review_choose_focus(*, review: Review, habit: str) -> None:
     """After the reveal, the couple picks next week's micro-habit (either may change it)."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.revealed_at is None:
-        raise CheckInError("Pick a focus once you have both shared your answers.")
+        raise ReviewError("Pick a focus once you have both shared your answers.")
     review.focus_habit = habit
     review.focus_chosen_at = timezone.now()
     review.save(update_fields=["focus_habit", "focus_chosen_at"])

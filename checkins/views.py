@@ -56,6 +56,9 @@ def back(request: HttpRequest, checkin: CheckIn) -> HttpResponse:
 def today(request: HttpRequest) -> HttpResponse:
     """Today's check-in form on its own page: where nudges link and where errors show."""
     mine = selectors.current_checkin(user=request.user)
+    if mine is None and selectors.ended_checkin_today(user=request.user):
+        # Changed time zone into a day already checked in (and over where it began).
+        return render(request, "checkins/today_closed.html")
     form = CheckInForm(request.POST or None, initial=initial_for(mine))
     if request.method == "POST" and form.is_valid():
         try:

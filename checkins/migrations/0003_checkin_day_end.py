@@ -9,9 +9,14 @@ from intimacy.lib.dates import day_end
 def fill_day_ends_at(apps, schema_editor):
     """Existing check-ins end with their day in their author's present time zone."""
     CheckIn = apps.get_model("checkins", "CheckIn")
-    for checkin in CheckIn.objects.select_related("author").iterator():
+    batch = []
+    for checkin in CheckIn.objects.select_related("author").iterator(chunk_size=5000):
         checkin.day_ends_at = day_end(checkin.author.time_zone, checkin.local_date)
-        checkin.save(update_fields=["day_ends_at"])
+        batch.append(checkin)
+        if len(batch) == 5000:
+            CheckIn.objects.bulk_update(batch, ["day_ends_at"])
+            batch = []
+    CheckIn.objects.bulk_update(batch, ["day_ends_at"])
 
 
 class Migration(migrations.Migration):

@@ -21,6 +21,7 @@ class Chart:
     width: int
     height: int
     left: int
+    right: int
     bottom: float
     lines: list[Line]
     y_ticks: list[tuple[float, str]]
@@ -37,7 +38,8 @@ def line_chart(
     height: int = 200,
 ) -> Chart:
     """Place each series on a shared date axis; a missing day breaks the line."""
-    left, right, top, bottom = 88, 30, 12, 28
+    # Labels on both sides: on a phone the chart scrolls and opens at its right-hand end.
+    left, right, top, bottom = 88, 88, 12, 28
     days = len(series[0][1]) if series else 0
     step = (width - left - right) / max(days - 1, 1)
     scale = (height - top - bottom) / max(y_max - y_min, 1)
@@ -71,4 +73,4 @@ def line_chart(
         for i, (day, _) in enumerate(series[0][1] if series else [])
         if (days - 1 - i) % every == 0
     ]
-    return Chart(width, height, left, height - bottom, lines, y_ticks, x_ticks)
+    return Chart(width, height, left, width - right, height - bottom, lines, y_ticks, x_ticks)

@@ -6,7 +6,7 @@ import time_machine
 from django.db import connection
 
 from checkins.models import CheckIn, Reaction
-from checkins.selectors import dashboard_state
+from checkins.selectors import dashboard_state, visible_checkin
 from checkins.services import CheckInError, reaction_set, reaction_undo, shared_view
 from intimacy.accounts.models import Invite
 from intimacy.accounts.services import couple_join
@@ -178,3 +178,24 @@ def test_checkins_made_before_pairing_stay_private():
     submit(dan)
     assert dashboard_state(user=dan).today.partner_checked_in is False
     assert submit(cara).couple == pending
+
+
+def test_a_checkin_from_before_pairing_opens_nothing():
+    """Eve checked in while waiting for a partner; Finn joins and checks in. Nobody goes first:
+    Eve must share today's check-in with Finn before she sees his."""
+    eve = UserFactory(display_name="Eve")
+    finn = UserFactory(display_name="Finn")
+    pending = make_couple(eve)
+    submit(eve)
+    couple_join(invite=Invite.objects.get(couple=pending), user=finn)
+    submit(finn)
+
+    card = dashboard_state(user=eve).today
+    assert card.partner_checked_in is True
+    assert card.partner_checkin is None
+    assert card.mine_unshared is True
+    finns = CheckIn.objects.get(author=finn)
+    assert visible_checkin(viewer=eve, checkin_id=finns.pk, couple=pending) is None
+
+    submit(eve)  # Saving again shares it with the couple.
+    assert dashboard_state(user=eve).today.partner_checkin.id == finns.pk

@@ -387,3 +387,16 @@ def test_private_notes_reach_no_page_nor_log_of_the_partner(client, couple, alic
     client.post(reverse("checkins:react", args=[bobs.pk]), {"kind": "hug"})
     client.post(reverse("checkins:today"), {**VALID, "weather": "nonsense"})
     assert CANARY not in caplog.text
+
+
+def test_today_page_after_moving_into_an_ended_day_says_so(client):
+    kiri = UserFactory(time_zone="Pacific/Auckland")
+    with time_machine.travel(dt.datetime(2026, 11, 21, 8, tzinfo=dt.UTC), tick=False):
+        submit(kiri)  # Saturday 21:00 in Auckland.
+    with time_machine.travel(dt.datetime(2026, 11, 21, 20, tzinfo=dt.UTC), tick=False):
+        kiri.time_zone = "Europe/London"  # Saturday again, but that Saturday is over.
+        kiri.save()
+        client.force_login(kiri)
+        response = client.get(reverse("checkins:today"))
+    assert "You've checked in for Saturday 21 November" in response.text
+    assert "Save my check-in" not in response.text

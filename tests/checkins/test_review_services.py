@@ -6,7 +6,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from checkins import services
-from checkins.models import Review, ReviewAnswer, Rhythm
+from checkins.models import Review, ReviewAnswer, Rhythm, RhythmMove
 from tests.factories import UserFactory, make_couple
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ FULL = {
     "unspoken_need": "More quiet mornings",
     "feel_loved": "Ask me about my day",
     "more_time": ["hard_moment"],
-    "repair_owed": False,
+    "repair": "no",
     "repair_what": "",
     **{
         f"{k}_{layer}": v
@@ -78,16 +78,15 @@ def test_moving_one_week_keeps_the_rhythm(couple):
     week = dt.date(2026, 11, 16)
     moved_to = dt.datetime(2026, 11, 21, 10, tzinfo=LONDON)
     services.review_move(couple=couple, week_start=week, starts_at=moved_to)
+    moves = dict(RhythmMove.objects.values_list("week_start", "starts_at"))
 
-    assert services.review_start_of(couple=couple, rhythm=rhythm, week_start=week) == moved_to
-    following = week + dt.timedelta(weeks=1)
-    assert services.review_start_of(couple=couple, rhythm=rhythm, week_start=following) == (
-        dt.datetime(2026, 11, 29, 19, tzinfo=LONDON)
-    )
+    wednesday = dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC)
+    assert rhythm.next_start(moves, now=wednesday) == moved_to
+    # Once the moved review is over, the next is the usual Sunday of the following week.
+    sunday = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
+    assert rhythm.next_start(moves, now=sunday) == dt.datetime(2026, 11, 29, 19, tzinfo=LONDON)
     services.review_move(couple=couple, week_start=week, starts_at=None)
-    assert services.review_start_of(couple=couple, rhythm=rhythm, week_start=week) == (
-        rhythm.regular_start(week)
-    )
+    assert not RhythmMove.objects.exists()
 
 
 def test_one_review_per_couple_per_week(couple):
@@ -112,14 +111,14 @@ def test_answers_reveal_only_when_both_have_submitted(couple, alice, bob):
 def test_a_submitted_answer_is_locked(couple, alice):
     review = services.review_for_week(couple=couple, week_start=dt.date(2026, 11, 16))
     services.answer_save(review=review, author=alice, fields=FULL, submit=True)
-    with pytest.raises(services.CheckInError):
+    with pytest.raises(services.ReviewError):
         services.answer_save(review=review, author=alice, fields={"went_well": "x"}, submit=False)
     assert ReviewAnswer.objects.get(author=alice).went_well == "Saturday walk"
 
 
 def test_focus_only_after_the_reveal(couple, alice, bob):
     review = services.review_for_week(couple=couple, week_start=dt.date(2026, 11, 16))
-    with pytest.raises(services.CheckInError):
+    with pytest.raises(services.ReviewError):
         services.review_choose_focus(review=review, habit="slow_hug")
     for person in (alice, bob):
         services.answer_save(review=review, author=person, fields=FULL, submit=True)
@@ -142,11 +141,11 @@ def test_gap_is_wished_minus_felt(couple, alice):
 
 def test_next_review_rolls_over_after_this_weeks(couple):
     rhythm = rhythm_for(couple)
-    with at(2026, 11, 22, 18, 0):  # Sunday 18:00 in London: today's review is still ahead.
-        assert services.next_review(couple=couple, rhythm=rhythm) == dt.datetime(
-            2026, 11, 22, 19, tzinfo=LONDON
-        )
-    with at(2026, 11, 22, 19, 45):  # Over: next Sunday's.
-        assert services.next_review(couple=couple, rhythm=rhythm) == dt.datetime(
-            2026, 11, 29, 19, tzinfo=LONDON
-        )
+    # Sunday 18:00 in London: today's review is still ahead.
+    assert rhythm.next_start({}, now=dt.datetime(2026, 11, 22, 18, tzinfo=dt.UTC)) == (
+        dt.datetime(2026, 11, 22, 19, tzinfo=LONDON)
+    )
+    # Over: next Sunday's.
+    assert rhythm.next_start({}, now=dt.datetime(2026, 11, 22, 19, 45, tzinfo=dt.UTC)) == (
+        dt.datetime(2026, 11, 29, 19, tzinfo=LONDON)
+    )

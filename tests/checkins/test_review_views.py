@@ -341,7 +341,7 @@ def test_trends_show_gaps_of_revealed_weeks(client, couple, alice, bob, rhythm):
     client.force_login(alice)
     response = client.get(reverse("checkins:trends"))
     assert response.status_code == 200
-    assert "<td>2</td>" in response.text  # wished 5 - felt 3
+    assert "<td>+2</td>" in response.text  # wished 5 - felt 3
     assert client.get(reverse("checkins:trends") + "?weeks=52").status_code == 200
 
 
@@ -457,3 +457,66 @@ def test_dashboard_shows_the_next_review_in_my_zone_and_this_weeks_move(client, 
         starts_at=dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC),
     )
     assert "Saturday 21 November, 10:00" in client.get(reverse("dashboard")).text
+
+
+def test_needs_more_time_on_the_repair_question_survives_a_draft(client, alice, review):
+    client.force_login(alice)
+    client.post(
+        reverse("checkins:review", args=[review.pk]),
+        {**FORM, "repair": "more_time", "action": "draft"},
+    )
+    assert ReviewAnswer.objects.get(author=alice).repair == "more_time"
+    page = client.get(reverse("checkins:review", args=[review.pk])).text
+    assert 'value="more_time" id="id_repair_2" checked' in page or 'more_time" checked' in page
+
+
+def test_a_failed_submit_says_so_at_the_top(client, alice, review):
+    client.force_login(alice)
+    response = client.post(
+        reverse("checkins:review", args=[review.pk]),
+        {**FORM, "feel_loved": "", "more_time": [], "action": "submit"},
+    )
+    assert "Not shared yet" in response.text
+    assert 'href="#id_feel_loved_error"' in response.text
+
+
+def test_calendar_feed_keeps_a_time_the_clocks_skip_as_written(client, couple, alice):
+    # Sundays 01:30 in London, set in the week the clocks go forward (01:30 does not exist).
+    with time_machine.travel(dt.datetime(2027, 3, 25, 12, tzinfo=dt.UTC), tick=False):
+        rhythm_for(couple, local_time=dt.time(1, 30))
+        feed = services.calendar_feed_reset(user=alice)
+    body = client.get(reverse("checkins:calendar_ics", args=[feed.token])).content
+    assert b"DTSTART;TZID=Europe/London:20270328T013000" in body
+    later = occurrences(body, 3)[2]
+    assert (later.hour, later.minute) == (1, 30)
+    assert later.astimezone(dt.UTC) == dt.datetime(2027, 4, 11, 0, 30, tzinfo=dt.UTC)
+
+
+def test_move_by_post_for_an_outsider_is_404(client, charlie, review):
+    client.force_login(charlie)
+    url = reverse("checkins:review_move", args=[review.pk])
+    assert client.post(url, {"starts_at": "2026-11-21T10:00"}).status_code == 404
+    assert not RhythmMove.objects.exists()
+
+
+def test_past_review_shows_its_own_weeks_topics(client, couple, alice, bob, rhythm):
+    past = services.review_for_week(
+        couple=couple, week_start=rhythm.week_start() - dt.timedelta(weeks=3)
+    )
+    services.topic_park(couple=couple, author=alice, text="today's topic")
+    client.force_login(alice)
+    page = client.get(reverse("checkins:review", args=[past.pk])).text
+    assert "today&#x27;s topic" not in page
+    assert "No topics were parked that week" in page
+    assert "Move this week" not in page
+
+
+def test_revealed_review_page_queries_are_fixed(
+    client, couple, alice, bob, rhythm, django_assert_max_num_queries
+):
+    review = services.review_for_week(couple=couple, week_start=rhythm.week_start())
+    for person in (alice, bob):
+        services.answer_save(review=review, author=person, fields=FULL, submit=True)
+    client.force_login(alice)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("checkins:review", args=[review.pk]))
