@@ -19,6 +19,7 @@ from .models import (
     Tag,
     Weather,
 )
+from .services import AnswerFields
 
 ENERGY_CHOICES = [(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")]
 
@@ -186,8 +187,23 @@ class RhythmForm(forms.Form):
     )
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time in the viewer's zone, with a plain word for the hour the clocks skip."""
+
+    def to_python(self, value: object) -> dt.datetime | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            if exc.code != "ambiguous_timezone":
+                raise
+            raise forms.ValidationError(
+                "The clocks change at that time here. Choose a time an hour earlier or later.",
+                code="clock_change",
+            ) from exc
+
+
 class MoveForm(forms.Form):
-    starts_at = forms.DateTimeField(
+    starts_at = LocalDateTimeField(
         label="New date and time",
         help_text="In your own time zone.",
         input_formats=["%Y-%m-%dT%H:%M"],
@@ -306,9 +322,9 @@ class ReviewAnswerForm(forms.Form):
     def rating_fields(self) -> list[forms.BoundField]:
         return [self[f"{kind}_{layer}"] for layer in Layer.values for kind in ("felt", "wished")]
 
-    def service_fields(self) -> dict[str, object]:
+    def service_fields(self) -> AnswerFields:
         """The valid answers, in the shape of ReviewAnswer, ready to save as a draft."""
-        return dict(self.cleaned_data)
+        return AnswerFields(**self.cleaned_data)
 
     @staticmethod
     def initial_from(answer: "ReviewAnswer | None") -> dict[str, object]:

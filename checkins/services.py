@@ -3,13 +3,13 @@
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db import transaction
 from django.utils import timezone
 
 from intimacy.accounts.models import Couple, User
 from intimacy.lib.dates import day_end
-from prompts.models import Layer
 
 from .models import (
     CalendarFeed,
@@ -190,18 +190,30 @@ def review_for_week(*, couple: Couple, week_start: dt.date) -> Review:
     return review
 
 
-ANSWER_FIELDS = [
-    *ReviewAnswer.TEXT_QUESTIONS,
-    "more_time",
-    "repair",
-    "repair_what",
-    *(f"{kind}_{layer}" for layer in Layer.values for kind in ("felt", "wished")),
-]
+class AnswerFields(TypedDict, total=False):
+    """What a partner may write in a weekly review; a draft may hold any part of it."""
+
+    appreciations: str
+    went_well: str
+    hard_moment: str
+    unspoken_need: str
+    feel_loved: str
+    more_time: list[str]
+    repair: str
+    repair_what: str
+    felt_emotional: int | None
+    wished_emotional: int | None
+    felt_physical: int | None
+    wished_physical: int | None
+    felt_intellectual: int | None
+    wished_intellectual: int | None
+    felt_digital: int | None
+    wished_digital: int | None
 
 
 @transaction.atomic
 def answer_save(
-    *, review: Review, author: User, fields: dict[str, object], submit: bool
+    *, review: Review, author: User, fields: AnswerFields, submit: bool
 ) -> ReviewAnswer:
     """Save my answers as a draft, or submit them; the second submission reveals both.
 
@@ -212,8 +224,7 @@ def answer_save(
     if answer.submitted_at is not None:
         raise ReviewError("Your answers for this week are already shared.")
     for name, value in fields.items():
-        if name in ANSWER_FIELDS:
-            setattr(answer, name, value)
+        setattr(answer, name, value)
     now = timezone.now()
     answer.updated_at = now
     if submit:

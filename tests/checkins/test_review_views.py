@@ -520,3 +520,14 @@ def test_revealed_review_page_queries_are_fixed(
     client.force_login(alice)
     with django_assert_max_num_queries(10):
         client.get(reverse("checkins:review", args=[review.pk]))
+
+
+def test_move_to_a_time_the_clocks_skip_says_so_plainly(client, couple, alice, rhythm):
+    with time_machine.travel(dt.datetime(2027, 3, 24, 12, tzinfo=dt.UTC), tick=False):
+        review = services.review_for_week(couple=couple, week_start=dt.date(2027, 3, 22))
+        client.force_login(alice)  # Paris: 02:30 on 28 March 2027 never happens.
+        response = client.post(
+            reverse("checkins:review_move", args=[review.pk]), {"starts_at": "2027-03-28T02:30"}
+        )
+    assert "The clocks change at that time here" in response.text
+    assert not RhythmMove.objects.exists()
