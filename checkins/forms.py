@@ -227,36 +227,6 @@ class MoveForm(forms.Form):
 class ReviewAnswerForm(forms.Form):
     """My answers. A draft may be partial; submitting needs every question answered."""
 
-    appreciations = forms.CharField(
-        label=QUESTION_LABELS["appreciations"],
-        max_length=NOTE_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    went_well = forms.CharField(
-        label=QUESTION_LABELS["went_well"],
-        max_length=NOTE_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    hard_moment = forms.CharField(
-        label=QUESTION_LABELS["hard_moment"],
-        max_length=NOTE_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    unspoken_need = forms.CharField(
-        label=QUESTION_LABELS["unspoken_need"],
-        max_length=NOTE_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    feel_loved = forms.CharField(
-        label=QUESTION_LABELS["feel_loved"],
-        max_length=NOTE_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
     more_time = forms.MultipleChoiceField(
         label="Needs more time",
         help_text="Tick a question to say you'd like to come back to it. That's a fine answer.",
@@ -281,6 +251,17 @@ class ReviewAnswerForm(forms.Form):
     def __init__(self, *args: object, submitting: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.submitting = submitting
+        # The five written questions first, then the rest as declared, then the ratings.
+        questions = {
+            name: forms.CharField(
+                label=label,
+                max_length=NOTE_MAX,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            for name, label in QUESTION_LABELS.items()
+        }
+        self.fields = {**questions, **self.fields}
         for layer, label in Layer.choices:
             for kind, verb in (
                 ("felt", "How close I felt"),
