@@ -34,6 +34,7 @@ dev: install data/dev.env
 
 run: dev
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loadprompts
 	$(PY) -m honcho -f Procfile start -p $(PORT)
 
 # Browser tests need axe-core from npm; without npm they are skipped with a notice.

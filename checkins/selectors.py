@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from intimacy.accounts.models import Couple, Membership, User
-from prompts.models import Layer
+from prompts.models import Depth, Layer, PromptLog
 
 from .models import (
     WEATHER_BRIGHTNESS,
@@ -87,6 +87,8 @@ class DashboardState:
     rhythm: Rhythm | None = None
     # Weeks around now whose review was moved "this week only", with the new start.
     moves: dict[dt.date, dt.datetime] = field(default_factory=dict)
+    # Both partners (or just me while pending), for the couple's shared day.
+    people: list[User] = field(default_factory=list)
 
 
 # Partners' "today" can be up to two calendar days apart (UTC-12 and UTC+14).
@@ -205,7 +207,7 @@ def dashboard_state(*, user: User) -> DashboardState:
 
     current = [pair for pairs in checkins.values() for pair in pairs]
     card = _today_card(user=user, partner=partner, checkins=current)
-    return DashboardState(couple, partner, card, rhythm, moves)
+    return DashboardState(couple, partner, card, rhythm, moves, list(people.values()))
 
 
 @dataclass
@@ -524,3 +526,38 @@ def gap_trend(
 
 def past_reviews(*, couple: Couple) -> list[Review]:
     return list(couple.reviews.filter(revealed_at__isnull=False).order_by("-week_start")[:200])
+
+
+# Today's prompt: the couple's day and pace (prompts, a layer below, asks for them)
+
+PACE_WINDOW = dt.timedelta(days=14)
+
+
+def couple_today(*, state: DashboardState) -> dt.date:
+    """The couple's date, the same for both: by their review rhythm's zone if they have one,
+    else by the zone of the partner who joined the app first."""
+    if state.rhythm is not None:
+        return timezone.localdate(timezone.now(), state.rhythm.zone)
+    return min(state.people, key=lambda person: person.pk).local_today()
+
+
+def prompt_pace(*, couple: Couple, people: list[User]) -> str:
+    """How deep today's prompt may go: at the pace of the less engaged partner.
+
+    Light until both have checked in on four of the last fourteen days and the couple has
+    done three prompts; medium until eight and eight; deep after that.
+    """
+    since = timezone.localdate() - PACE_WINDOW
+    counts = dict(
+        CheckIn.objects.filter(author__in=people, local_date__gte=since)
+        .values("author")
+        .annotate(n=Count("id"))
+        .values_list("author", "n")
+    )
+    least = min((counts.get(p.pk, 0) for p in people), default=0)
+    done = PromptLog.objects.filter(couple=couple, state=PromptLog.State.DONE).count()
+    if least >= 8 and done >= 8:
+        return Depth.DEEP
+    if least >= 4 and done >= 3:
+        return Depth.MEDIUM
+    return Depth.LIGHT

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("intimacy.accounts.urls")),
     path("", include("checkins.urls")),
+    path("prompts/", include("prompts.urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:

@@ -7,12 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from checkins.models import Reaction
-from checkins.selectors import dashboard_state
+from checkins.selectors import couple_today, dashboard_state, prompt_pace
 from checkins.views import empty_form_fields
 from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import JoinCodeForm
 from intimacy.accounts.models import Couple
 from intimacy.accounts.selectors import couple_news
+from prompts.services import daily_prompt
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,7 +29,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if token and (state.couple is None or state.couple.status == Couple.Status.PENDING):
         # Came through a partner's invite link before signing up: offer to join, once.
         return redirect("accounts:join", token=token)
+    daily = None
+    if state.couple is not None:
+        daily = daily_prompt(
+            couple=state.couple,
+            day=couple_today(state=state),
+            max_depth=lambda: prompt_pace(couple=state.couple, people=state.people),
+        )
     ctx = {
+        "daily": daily,
         "news": couple_news(user=request.user, couple=state.couple),
         "couple": state.couple,
         "partner": state.partner,

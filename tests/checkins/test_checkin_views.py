@@ -306,15 +306,14 @@ def test_history_anonymous_goes_to_login(client):
 
 
 def queries_for(client: object, url: str) -> int:
+    client.get(url)  # The first visit of the day chooses today's prompt.
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
 
 
-@pytest.mark.parametrize(("url", "most"), [("dashboard", 3), ("checkins:history", 4)])
-def test_query_count_is_the_same_for_one_day_and_three_years(
-    client, url, most, django_assert_max_num_queries
-):
+@pytest.mark.parametrize(("url", "most"), [("dashboard", 4), ("checkins:history", 4)])
+def test_query_count_is_the_same_for_one_day_and_three_years(client, url, most):
     create_demo_couples(couples=1, days=1, seed=3)
     create_demo_couples(couples=1, days=3 * 365, seed=3)
     short, long = (User.objects.get(email=f"demo-{n}-a@{DEMO_DOMAIN}") for n in (0, 1))
@@ -323,13 +322,13 @@ def test_query_count_is_the_same_for_one_day_and_three_years(
     client.force_login(short)
     one_day = queries_for(client, reverse(url))
     client.force_login(long)
-    # Dashboard: the session, the user, and one query for the couple, the partner, today's
-    # check-ins, the rhythm and any moved review. History: the session, the user, the couple
-    # with the partner, the check-ins.
-    with django_assert_max_num_queries(most):
-        three_years = queries_for(client, reverse(url))
+    # Dashboard: the session, the user, one query for the couple, the partner, today's
+    # check-ins, the rhythm and any moved review, and today's prompt. History: the session,
+    # the user, the couple with the partner, the check-ins.
+    three_years = queries_for(client, reverse(url))
 
     assert one_day == three_years
+    assert three_years <= most
 
 
 def test_dashboard_reveal_across_far_apart_zones(client):

@@ -1,0 +1,50 @@
+"""Reads of the prompt library."""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+
+from intimacy.accounts.models import Couple, User
+
+from .models import FollowedSet, Prompt, PromptLog, PromptSet, Status
+
+PAGE_SIZE = 30
+
+
+def library_page(*, filters: dict[str, object], page: int) -> Page:
+    """Published prompts matching the filters, a page at a time: two queries at most."""
+    prompts = Prompt.objects.published()
+    for name in ("layer", "kind", "depth"):
+        if name in filters:
+            prompts = prompts.filter(**{name: filters[name]})
+    if "minutes" in filters:
+        prompts = prompts.filter(minutes__lte=filters["minutes"])
+    if "q" in filters:
+        prompts = prompts.search(str(filters["q"]))
+    paginator = Paginator(prompts.order_by("layer", "depth", "id"), PAGE_SIZE)
+    return paginator.get_page(page)
+
+
+def library_sets(*, couple: Couple | None) -> list[PromptSet]:
+    """The public sets, with their sizes, marking those the couple follows: one query."""
+    sets = PromptSet.objects.in_library().annotate(size=Count("items"))
+    if couple is not None:
+        followed = FollowedSet.objects.filter(couple=couple, prompt_set=OuterRef("pk"))
+        sets = sets.annotate(followed=Exists(followed))
+    return list(sets.order_by("-is_default", "title"))
+
+
+def visible_set(*, slug: str, user: User) -> PromptSet | None:
+    """A set the user may open: published public or unlisted ones, or their own."""
+    return (
+        PromptSet.objects.filter(slug=slug)
+        .filter(Q(status=Status.PUBLISHED, visibility__in=["public", "unlisted"]) | Q(author=user))
+        .first()
+    )
+
+
+def saved_prompts(*, couple: Couple) -> list[PromptLog]:
+    return list(
+        PromptLog.objects.filter(couple=couple, state=PromptLog.State.SAVED)
+        .select_related("prompt")
+        .order_by("-at")[:200]
+    )
