@@ -134,7 +134,8 @@ def _next_prompt(*, couple: Couple, max_depth: str) -> Prompt | None:
     used = PromptLog.objects.filter(
         couple=couple, state__in=[PromptLog.State.DONE, PromptLog.State.SKIPPED]
     ).values("prompt_id")
-    given = DailyPrompt.objects.filter(couple=couple).values("prompt_id")
+    # (NOT IN with a NULL in the list would exclude everything: leave the empty days out.)
+    given = DailyPrompt.objects.filter(couple=couple, prompt__isnull=False).values("prompt_id")
     items = (
         PromptSetItem.objects.filter(prompt_set_id__in=followed, prompt__status=Status.PUBLISHED)
         .exclude(prompt_id__in=used)
