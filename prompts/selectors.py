@@ -1,13 +1,13 @@
 """Reads of the prompt library."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 
 from intimacy.accounts.models import Couple, User
 
-from .models import FollowedSet, Prompt, PromptLog, PromptSet, Status
+from .models import DEPTH_ORDER, FollowedSet, Prompt, PromptLog, PromptSet, Status
 
-PAGE_SIZE = 30
+PAGE_SIZE = 20
 
 
 def library_page(*, filters: dict[str, object], page: int) -> Page:
@@ -20,7 +20,9 @@ def library_page(*, filters: dict[str, object], page: int) -> Page:
         prompts = prompts.filter(minutes__lte=filters["minutes"])
     if "q" in filters:
         prompts = prompts.search(str(filters["q"]))
-    paginator = Paginator(prompts.order_by("layer", "depth", "id"), PAGE_SIZE)
+    # Gentlest first: light, then medium, then deep.
+    rank = Case(*(When(depth=d, then=Value(n)) for d, n in DEPTH_ORDER.items()))
+    paginator = Paginator(prompts.order_by(rank, "layer", "id"), PAGE_SIZE)
     return paginator.get_page(page)
 
 
