@@ -75,7 +75,10 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         initial=ReviewAnswerForm.initial_from(page.mine),
         submitting=submitting,
     )
-    if request.method == "POST" and not (page.mine and page.mine.submitted_at):
+    if request.method == "POST" and page.mine and page.mine.submitted_at:
+        messages.info(request, "Your answers for this week are already shared.")
+        return redirect("checkins:review", review_id=review.pk)
+    if request.method == "POST":
         valid = form.is_valid()
         try:
             # Whatever is valid is kept as a draft, even when a submission needs more.
@@ -126,6 +129,9 @@ def review_move(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_review_or_404(request, review_id)
     rhythm = Rhythm.objects.get(couple_id=review.couple_id)
     page = selectors.review_page(review=review, rhythm=rhythm, viewer=request.user)
+    if not page.is_current or review.revealed_at:
+        messages.info(request, "Only this week's review can move, before you both share.")
+        return redirect("checkins:review", review_id=review.pk)
     initial = {"starts_at": timezone.localtime(page.starts_at).replace(tzinfo=None)}
     form = MoveForm(request.POST or None, week_start=review.week_start, initial=initial)
     if request.method == "POST" and "reset" in request.POST:

@@ -561,3 +561,47 @@ def prompt_pace(*, couple: Couple, people: list[User]) -> str:
     if least >= 4 and done >= 3:
         return Depth.MEDIUM
     return Depth.LIGHT
+
+
+# What a coach may see of a couple: counts and numbers, never words the couple wrote.
+
+
+@dataclass
+class CoachSummary:
+    engagement: list[tuple[str, int]] | None  # (partner, check-ins in the last 30 days)
+    prompts_done: int | None
+    reviews: list[tuple[dt.date, str, list[str]]] | None  # (week, focus, gap per layer)
+
+
+def coach_summary(*, couple: Couple, share_engagement: bool, share_reviews: bool) -> CoachSummary:
+    summary = CoachSummary(engagement=None, prompts_done=None, reviews=None)
+    if share_engagement:
+        since = timezone.localdate() - dt.timedelta(days=30)
+        members = couple.memberships.filter(is_active=True).select_related("user")
+        counts = dict(
+            CheckIn.objects.filter(couple=couple, local_date__gte=since)
+            .values("author")
+            .annotate(n=Count("id"))
+            .values_list("author", "n")
+        )
+        summary.engagement = [(m.user.display_name, counts.get(m.user_id, 0)) for m in members]
+        summary.prompts_done = PromptLog.objects.filter(
+            couple=couple, state=PromptLog.State.DONE
+        ).count()
+    if share_reviews:
+        reviews = (
+            couple.reviews.filter(revealed_at__isnull=False)
+            .prefetch_related("answers")
+            .order_by("-week_start")[:12]
+        )
+        summary.reviews = []
+        for review in reviews:
+            answers = list(review.answers.all())
+            gaps = []
+            for layer in Layer.values:
+                values = [g for a in answers if (g := a.gap(layer)) is not None]
+                gaps.append(
+                    ReviewAnswer.gap_text(round(sum(values) / len(values))) if values else "\u2014"
+                )
+            summary.reviews.append((review.week_start, review.get_focus_habit_display(), gaps))
+    return summary

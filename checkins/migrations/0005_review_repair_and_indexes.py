@@ -5,10 +5,14 @@ from django.db import migrations, models
 
 
 def copy_repair(apps, schema_editor):
-    """Yes and no carry over; an unanswered repair question stays blank."""
+    """Yes and no carry over. A submitted answer with neither meant "needs more time" (a
+    submission required a choice); a draft's unanswered question stays blank."""
     ReviewAnswer = apps.get_model("checkins", "ReviewAnswer")
     ReviewAnswer.objects.filter(repair_owed=True).update(repair="yes")
     ReviewAnswer.objects.filter(repair_owed=False).update(repair="no")
+    ReviewAnswer.objects.filter(repair_owed__isnull=True, submitted_at__isnull=False).update(
+        repair="more_time"
+    )
 
 
 class Migration(migrations.Migration):

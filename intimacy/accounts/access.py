@@ -4,7 +4,7 @@ import re
 
 from django.http import Http404, HttpRequest
 
-from .models import Couple, Invite
+from .models import CoachLink, Couple, Invite
 
 PENDING_INVITE_KEY = "pending_invite_token"
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -43,3 +43,25 @@ def remember_invite(request: HttpRequest, token: str | None) -> None:
 def take_remembered_invite(request: HttpRequest) -> str | None:
     """The remembered invite, once: after that the person is free to go elsewhere."""
     return request.session.pop(PENDING_INVITE_KEY, None)
+
+
+def get_coach_link_or_404(request: HttpRequest, link_id: int) -> CoachLink:
+    """A coach link of the viewer's own couple (for the partners to manage)."""
+    couple_ids = Couple.objects.for_user(request.user).values("pk")
+    link = CoachLink.objects.filter(pk=link_id, couple__in=couple_ids).first()
+    if link is None:
+        raise Http404("No such coach link.")
+    return link
+
+
+def get_coaching_or_404(request: HttpRequest, couple_id: int) -> CoachLink:
+    """The viewer's active link to a couple they coach: revoked, or never linked, is 404."""
+    link = (
+        CoachLink.objects.active()
+        .select_related("couple")
+        .filter(couple_id=couple_id, coach=request.user, couple__status=Couple.Status.ACTIVE)
+        .first()
+    )
+    if link is None:
+        raise Http404("No such couple.")
+    return link

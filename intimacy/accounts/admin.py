@@ -7,13 +7,16 @@ from .models import Couple, Invite, Membership, User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "time_zone", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_active"]
+    list_display = ["email", "display_name", "is_coach", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_coach", "is_staff", "is_active"]
     search_fields = ["email", "display_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "time_zone"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_coach", "is_staff", "is_superuser", "groups"]},
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

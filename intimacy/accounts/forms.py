@@ -74,3 +74,14 @@ class JoinCodeForm(forms.Form):
                 "That doesn't look like an invite code. Check for a missing letter or number."
             )
         return code
+
+
+class CoachScopeForm(forms.Form):
+    share_engagement = forms.BooleanField(
+        label="How often we check in and do prompts (counts only)", required=False
+    )
+    share_reviews = forms.BooleanField(
+        label="Our weekly-review summaries (weeks, focus habits and closeness numbers; "
+        "never what we wrote)",
+        required=False,
+    )

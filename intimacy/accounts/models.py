@@ -37,6 +37,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(max_length=60)
     time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
     is_staff = models.BooleanField(default=False)
+    # Granted by staff in the admin: may write prompts and sets, and be invited by couples.
+    is_coach = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -213,3 +215,74 @@ class Invite(models.Model):
 
     def is_usable(self) -> bool:
         return self.status == self.Status.OPEN and self.expires_at > timezone.now()
+
+
+class CoachLinkQuerySet(models.QuerySet["CoachLink"]):
+    def active(self) -> "CoachLinkQuerySet":
+        return self.filter(status=CoachLink.Status.ACTIVE)
+
+
+class CoachLink(models.Model):
+    """A couple's invitation to a coach, and what the couple chose to share with them."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACTIVE = "active", "Linked"
+        REVOKED = "revoked", "Revoked"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="coach_links")
+    # Empty until a coach accepts the invitation.
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="coached_links",
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    # What the coach may see. Private notes and check-in contents never.
+    share_engagement = models.BooleanField(default=True)
+    share_reviews = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CoachLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One live link between a couple and a coach.
+            models.UniqueConstraint(
+                fields=["couple", "coach"],
+                condition=Q(status="active"),
+                name="coach_link_one_active",
+            ),
+        ]
+        indexes = [
+            # A coach's couples: their active links.
+            models.Index(fields=["coach"], condition=Q(status="active"), name="coach_link_coach"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Coach link {self.pk} ({self.status})"
+
+
+class CoachAccess(models.Model):
+    """Every time a coach looked at a couple's data: the couple can read this log."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="coach_accesses")
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coach_accesses"
+    )
+    what = models.CharField(max_length=120)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The couple's settings page: its latest accesses.
+            models.Index(fields=["couple", "-at"], name="coach_access_couple"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coach} saw {self.what} at {self.at:%Y-%m-%d %H:%M}"

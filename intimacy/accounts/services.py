@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Couple, Invite, Membership, User
+from .models import CoachAccess, CoachLink, Couple, Invite, Membership, User
 
 
 class CoupleError(Exception):
@@ -144,3 +144,51 @@ def invites_expire() -> int:
     return Invite.objects.filter(status=Invite.Status.OPEN, expires_at__lte=timezone.now()).update(
         status=Invite.Status.EXPIRED, closed_at=timezone.now()
     )
+
+
+# Coach links
+
+
+@transaction.atomic
+def coach_invite(*, couple: Couple) -> CoachLink:
+    """A new invitation link for a coach; an earlier unanswered one stops working."""
+    couple.coach_links.filter(status=CoachLink.Status.INVITED).update(
+        status=CoachLink.Status.REVOKED, revoked_at=timezone.now()
+    )
+    return CoachLink.objects.create(couple=couple)
+
+
+@transaction.atomic
+def coach_link_accept(*, link: CoachLink, coach: User) -> CoachLink:
+    link = CoachLink.objects.select_for_update().select_related("couple").get(pk=link.pk)
+    if not coach.is_coach:
+        raise CoupleError("This invitation is for a coach. Ask the couple who sent it.")
+    if link.status != CoachLink.Status.INVITED or link.couple.status == Couple.Status.ENDED:
+        raise CoupleError("This invitation has been used or withdrawn.")
+    if link.couple.memberships.filter(user=coach).exists():
+        raise CoupleError("You can't coach your own couple.")
+    if CoachLink.objects.active().filter(couple=link.couple, coach=coach).exists():
+        raise CoupleError("You are already this couple's coach.")
+    link.coach = coach
+    link.status = CoachLink.Status.ACTIVE
+    link.accepted_at = timezone.now()
+    link.save(update_fields=["coach", "status", "accepted_at"])
+    return link
+
+
+def coach_link_revoke(*, link: CoachLink) -> None:
+    """Either partner ends a coach's access (or withdraws an invitation), at once."""
+    CoachLink.objects.filter(pk=link.pk).exclude(status=CoachLink.Status.REVOKED).update(
+        status=CoachLink.Status.REVOKED, revoked_at=timezone.now()
+    )
+
+
+def coach_scope_set(*, link: CoachLink, share_engagement: bool, share_reviews: bool) -> None:
+    link.share_engagement = share_engagement
+    link.share_reviews = share_reviews
+    link.save(update_fields=["share_engagement", "share_reviews"])
+
+
+def coach_access_record(*, link: CoachLink, what: str) -> None:
+    """Write down a coach's look at a couple's data, for the couple to read."""
+    CoachAccess.objects.create(couple_id=link.couple_id, coach_id=link.coach_id, what=what)

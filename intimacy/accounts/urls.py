@@ -12,4 +12,8 @@ urlpatterns = [
     path("join/", views.join_code, name="join_code"),
     path("join/<str:token>/", views.join, name="join"),
     path("settings/profile/", views.profile, name="profile"),
+    path("couple/<int:couple_id>/coach/", views.couple_coach, name="couple_coach"),
+    path("couple/coach-links/<int:link_id>/scope/", views.coach_scope, name="coach_scope"),
+    path("couple/coach-links/<int:link_id>/revoke/", views.coach_revoke, name="coach_revoke"),
+    path("coach/join/<str:token>/", views.coach_join, name="coach_join"),
 ]

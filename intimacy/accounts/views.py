@@ -7,9 +7,15 @@ from intimacy.lib.decorators import login_required_post
 from intimacy.lib.ratelimit import allow, client_ip
 
 from . import services
-from .access import find_invite, get_couple_or_404, get_invite_or_404, remember_invite
-from .forms import JoinCodeForm, ProfileForm
-from .models import Invite
+from .access import (
+    find_invite,
+    get_coach_link_or_404,
+    get_couple_or_404,
+    get_invite_or_404,
+    remember_invite,
+)
+from .forms import CoachScopeForm, JoinCodeForm, ProfileForm
+from .models import CoachLink, Invite
 
 
 @login_required_post
@@ -98,4 +104,63 @@ def profile(request: HttpRequest) -> HttpResponse:
         request.user.update_profile(**form.cleaned_data)
         messages.success(request, "Saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    couple = services.current_couple(user=request.user)
+    return render(request, "accounts/profile.html", {"form": form, "couple": couple})
+
+
+@login_required
+def couple_coach(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """The couple's coach settings: invite, what to share, revoke, and the access log."""
+    couple = get_couple_or_404(request, couple_id)
+    if request.method == "POST":
+        services.coach_invite(couple=couple)
+        messages.success(request, "Here is a link for your coach. It works once.")
+        return redirect("accounts:couple_coach", couple_id=couple.pk)
+    links = couple.coach_links.exclude(status="revoked").select_related("coach")
+    ctx = {
+        "couple": couple,
+        "links": [(link, CoachScopeForm(initial=_scope(link))) for link in links],
+        "accesses": couple.coach_accesses.select_related("coach").order_by("-at")[:50],
+    }
+    return render(request, "accounts/couple_coach.html", ctx)
+
+
+def _scope(link: CoachLink) -> dict[str, bool]:
+    return {"share_engagement": link.share_engagement, "share_reviews": link.share_reviews}
+
+
+@login_required_post
+def coach_scope(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = get_coach_link_or_404(request, link_id)
+    form = CoachScopeForm(request.POST)
+    if form.is_valid():
+        services.coach_scope_set(link=link, **form.cleaned_data)
+        messages.success(request, "Saved. Your coach sees only what you ticked.")
+    return redirect("accounts:couple_coach", couple_id=link.couple_id)
+
+
+@login_required_post
+def coach_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = get_coach_link_or_404(request, link_id)
+    services.coach_link_revoke(link=link)
+    messages.success(request, "Done. That coach can no longer see anything of yours.")
+    return redirect("accounts:couple_coach", couple_id=link.couple_id)
+
+
+@login_required
+def coach_join(request: HttpRequest, token: str) -> HttpResponse:
+    """A coach opens a couple's invitation and accepts it."""
+    link = CoachLink.objects.select_related("couple").filter(token=token).first()
+    if link is None or link.status != CoachLink.Status.INVITED:
+        return render(request, "accounts/coach_invalid.html", status=404)
+    if request.method == "POST":
+        try:
+            services.coach_link_accept(link=link, coach=request.user)
+        except services.CoupleError as exc:
+            return render(request, "accounts/coach_invalid.html", {"message": str(exc)}, status=410)
+        messages.success(request, "You are now linked with this couple.")
+        return redirect("coach_home")
+    names = " and ".join(
+        m.user.display_name for m in link.couple.memberships.select_related("user")
+    )
+    return render(request, "accounts/coach_join.html", {"link": link, "names": names})

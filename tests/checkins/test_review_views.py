@@ -531,3 +531,28 @@ def test_move_to_a_time_the_clocks_skip_says_so_plainly(client, couple, alice, r
         )
     assert "The clocks change at that time here" in response.text
     assert not RhythmMove.objects.exists()
+
+
+def test_a_past_or_revealed_week_cannot_move(client, couple, alice, bob, rhythm):
+    past = services.review_for_week(
+        couple=couple, week_start=rhythm.week_start() - dt.timedelta(weeks=2)
+    )
+    current = services.review_for_week(couple=couple, week_start=rhythm.week_start())
+    for person in (alice, bob):
+        services.answer_save(review=current, author=person, fields=FULL, submit=True)
+    client.force_login(alice)
+    for review in (past, current):
+        url = reverse("checkins:review_move", args=[review.pk])
+        response = client.post(url, {"starts_at": "2026-11-21T20:00"})
+        assert response.url == reverse("checkins:review", args=[review.pk])
+    assert not RhythmMove.objects.exists()
+
+
+def test_a_second_tab_after_sharing_is_told(client, alice, review):
+    services.answer_save(review=review, author=alice, fields=FULL, submit=True)
+    client.force_login(alice)
+    response = client.post(
+        reverse("checkins:review", args=[review.pk]), {**FORM, "action": "submit"}, follow=True
+    )
+    assert "already shared" in response.text
+    assert ReviewAnswer.objects.get(author=alice).appreciations == FULL["appreciations"]

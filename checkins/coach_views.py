@@ -1,0 +1,50 @@
+"""What a coach sees: the couples that invited them, and only what each chose to share."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from intimacy.accounts.access import get_coaching_or_404
+from intimacy.accounts.models import CoachLink
+from intimacy.accounts.services import coach_access_record
+from prompts.models import Layer
+
+from .selectors import coach_summary
+
+
+@login_required
+def coach_home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_coach:
+        raise Http404("Not a coach.")
+    links = (
+        CoachLink.objects.active()
+        .filter(coach=request.user, couple__status="active")
+        .prefetch_related("couple__memberships__user")
+    )
+    couples = [
+        (
+            link,
+            " and ".join(m.user.display_name for m in link.couple.memberships.all() if m.is_active),
+        )
+        for link in links
+    ]
+    return render(request, "checkins/coach_home.html", {"couples": couples})
+
+
+@login_required
+def coach_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
+    link = get_coaching_or_404(request, couple_id)
+    shared = [
+        name
+        for name, on in (
+            ("engagement counts", link.share_engagement),
+            ("review summaries", link.share_reviews),
+        )
+        if on
+    ]
+    coach_access_record(link=link, what=", ".join(shared) or "the couple's page (nothing shared)")
+    summary = coach_summary(
+        couple=link.couple, share_engagement=link.share_engagement, share_reviews=link.share_reviews
+    )
+    ctx = {"link": link, "summary": summary, "layers": Layer.labels}
+    return render(request, "checkins/coach_couple.html", ctx)
