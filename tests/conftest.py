@@ -87,7 +87,9 @@ def charlie(db: None) -> User:
 
 @pytest.fixture
 def coach(db: None) -> User:
-    return UserFactory(email="coach@example.com", display_name="Coach Dana", time_zone="UTC")
+    return UserFactory(
+        email="coach@example.com", display_name="Dana", time_zone="UTC", is_coach=True
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,154 @@
+import pytest
+from django.urls import reverse
+
+from checkins.services import checkin_submit
+from intimacy.accounts import services
+from intimacy.accounts.models import CoachAccess, CoachLink
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PRIVATE = "CANARY-coach-private"
+
+
+@pytest.fixture
+def other_coach(db):
+    return UserFactory(email="coach2@example.com", display_name="Remy", is_coach=True)
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@example.com", display_name="Staff", is_staff=True)
+
+
+@pytest.fixture
+def link(couple, coach):
+    return services.coach_link_accept(link=services.coach_invite(couple=couple), coach=coach)
+
+
+def login_redirect(response, url: str) -> bool:
+    return response.status_code == 302 and response.url == f"{reverse('account_login')}?next={url}"
+
+
+def test_couple_invites_a_coach_who_accepts(client, couple, alice, coach):
+    client.force_login(alice)
+    client.post(reverse("accounts:couple_coach", args=[couple.pk]))
+    link = CoachLink.objects.get()
+    client.force_login(coach)
+    url = reverse("accounts:coach_join", args=[link.token])
+    assert "Coach Alice and Bob?" in client.get(url).text
+    client.post(url)
+    link.refresh_from_db()
+    assert link.status == CoachLink.Status.ACTIVE
+    assert link.coach == coach
+
+
+def test_a_non_coach_cannot_accept(client, couple, charlie):
+    link = services.coach_invite(couple=couple)
+    client.force_login(charlie)
+    response = client.post(reverse("accounts:coach_join", args=[link.token]))
+    assert response.status_code == 410
+    assert "for a coach" in response.text
+
+
+def test_a_used_invitation_cannot_be_used_again(client, link, other_coach):
+    client.force_login(other_coach)
+    assert client.get(reverse("accounts:coach_join", args=[link.token])).status_code == 404
+
+
+def test_the_coach_sees_only_what_is_shared_and_each_look_is_logged(
+    client, couple, alice, bob, coach, link
+):
+    checkin_submit(
+        author=bob,
+        weather="rainy",
+        energy=2,
+        needs=[],
+        tags=[],
+        note_to_partner="n",
+        private_note=PRIVATE,
+        disclosure="all",
+    )
+    client.force_login(coach)
+    url = reverse("checkins:coach_couple", args=[couple.pk])
+    page = client.get(url).text
+    assert "Bob checked in on 1 day" in page
+    assert "Weekly reviews" not in page
+    assert PRIVATE not in page
+    assert "rainy" not in page.lower()
+    assert CoachAccess.objects.count() == 1
+    client.force_login(alice)
+    assert (
+        "Dana saw engagement counts"
+        in client.get(reverse("accounts:couple_coach", args=[couple.pk])).text
+    )
+
+
+def test_scope_changes_what_the_coach_sees(client, couple, alice, coach, link):
+    client.force_login(alice)
+    client.post(reverse("accounts:coach_scope", args=[link.pk]), {"share_reviews": "on"})
+    client.force_login(coach)
+    page = client.get(reverse("checkins:coach_couple", args=[couple.pk])).text
+    assert "Weekly reviews" in page
+    assert "checked in on" not in page
+
+
+def test_after_revoking_the_coach_gets_404_at_once(client, couple, alice, coach, link):
+    client.force_login(alice)
+    client.post(reverse("accounts:coach_revoke", args=[link.pk]))
+    client.force_login(coach)
+    assert client.get(reverse("checkins:coach_couple", args=[couple.pk])).status_code == 404
+    assert "No couple has linked" in client.get(reverse("coach_home")).text
+
+
+@pytest.mark.parametrize("who", ["alice", "other_coach", "charlie", "staff"])
+def test_nobody_but_the_linked_coach_sees_the_coach_page(client, couple, link, who, request):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("checkins:coach_couple", args=[couple.pk])).status_code == 404
+
+
+def test_coach_pages_anonymous(client, couple, link):
+    for url in (
+        reverse("checkins:coach_couple", args=[couple.pk]),
+        reverse("coach_home"),
+        reverse("accounts:couple_coach", args=[couple.pk]),
+        reverse("accounts:coach_join", args=[link.token]),
+    ):
+        assert login_redirect(client.get(url), url)
+    for url in (
+        reverse("accounts:coach_scope", args=[link.pk]),
+        reverse("accounts:coach_revoke", args=[link.pk]),
+    ):
+        assert login_redirect(client.post(url), url)
+
+
+@pytest.mark.parametrize("who", ["coach", "other_coach", "charlie", "staff"])
+def test_only_partners_manage_their_coach(client, couple, link, who, request):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("accounts:couple_coach", args=[couple.pk])).status_code == 404
+    assert client.post(reverse("accounts:coach_revoke", args=[link.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("accounts:coach_scope", args=[link.pk]), {"share_reviews": "on"}
+        ).status_code
+        == 404
+    )
+    link.refresh_from_db()
+    assert (link.status, link.share_reviews) == ("active", False)
+
+
+def test_coach_home_lists_only_my_couples_and_is_404_for_partners(
+    client, couple, alice, coach, other_coach, link
+):
+    client.force_login(other_coach)
+    assert "Alice" not in client.get(reverse("coach_home")).text
+    client.force_login(coach)
+    assert "Alice and Bob" in client.get(reverse("coach_home")).text
+    client.force_login(alice)
+    assert client.get(reverse("coach_home")).status_code == 404
+
+
+def test_an_ended_couple_is_404_for_its_coach(client, couple, coach, link):
+    services.couple_end(couple=couple)
+    client.force_login(coach)
+    assert client.get(reverse("checkins:coach_couple", args=[couple.pk])).status_code == 404
