@@ -2,7 +2,9 @@
 
 from django.http import Http404, HttpRequest
 
-from .models import Prompt, PromptSet, Status
+from intimacy.accounts.models import Couple
+
+from .models import Prompt, PromptSet, SetOffer, Status
 from .selectors import visible_set
 
 
@@ -21,3 +23,38 @@ def get_prompt_or_404(request: HttpRequest, prompt_id: int) -> Prompt:
     ):
         raise Http404("No such prompt.")
     return prompt
+
+
+def require_coach(request: HttpRequest) -> None:
+    if not (request.user.is_authenticated and request.user.is_coach):
+        raise Http404("Not a coach.")
+
+
+def get_own_set_or_404(request: HttpRequest, slug: str) -> PromptSet:
+    """One of the coach's own sets."""
+    require_coach(request)
+    prompt_set = PromptSet.objects.filter(slug=slug, author=request.user).first()
+    if prompt_set is None:
+        raise Http404("No such set.")
+    return prompt_set
+
+
+def get_own_prompt_or_404(request: HttpRequest, prompt_id: int) -> Prompt:
+    require_coach(request)
+    prompt = Prompt.objects.filter(pk=prompt_id, author=request.user).first()
+    if prompt is None:
+        raise Http404("No such prompt.")
+    return prompt
+
+
+def get_offer_or_404(request: HttpRequest, offer_id: int) -> SetOffer:
+    """An open offer made to the viewer's own couple."""
+    couple_ids = Couple.objects.for_user(request.user).values("pk")
+    offer = (
+        SetOffer.objects.select_related("couple", "prompt_set")
+        .filter(pk=offer_id, couple__in=couple_ids, status=SetOffer.Status.OFFERED)
+        .first()
+    )
+    if offer is None:
+        raise Http404("No such offer.")
+    return offer

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Depth, Kind, Layer
+from .models import Depth, Kind, Layer, PromptSet
 
 MINUTE_CHOICES = [
     ("", "Any length"),
@@ -34,3 +34,47 @@ class LibraryFilterForm(forms.Form):
         """The valid filters only: an odd value in the address is ignored, not an error."""
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class PromptForm(forms.Form):
+    text = forms.CharField(
+        label="The prompt", max_length=600, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    kind = forms.ChoiceField(label="Kind", choices=Kind.choices)
+    layer = forms.ChoiceField(label="Layer", choices=Layer.choices)
+    depth = forms.ChoiceField(label="Depth", choices=Depth.choices)
+    minutes = forms.IntegerField(
+        label="About how many minutes", min_value=1, max_value=180, initial=10
+    )
+    tags = forms.CharField(
+        label="Tags", required=False, max_length=200, help_text="A few words, separated by commas."
+    )
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].strip()
+
+    def clean_tags(self) -> list[str]:
+        words = [" ".join(t.split()).lower() for t in self.cleaned_data["tags"].split(",")]
+        return list(dict.fromkeys(w for w in words if w))[:10]
+
+
+class SetForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=120)
+    description = forms.CharField(
+        label="Description",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    audience = forms.CharField(label="Who it is for", max_length=120, required=False)
+    visibility = forms.ChoiceField(label="Who can find it", choices=PromptSet.Visibility.choices)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="A set exported as JSON", help_text="Up to 512 KB.")
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > 512 * 1024:
+            raise forms.ValidationError("That file is too big for a prompt set (512 KB at most).")
+        return upload.read()

@@ -240,3 +240,33 @@ class DailyPrompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.couple} on {self.day}: {self.prompt}"
+
+
+class SetOffer(models.Model):
+    """A coach suggests one of their sets to a couple they coach."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="set_offers")
+    prompt_set = models.ForeignKey(PromptSet, on_delete=models.CASCADE, related_name="offers")
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="set_offers"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # One open offer of a set to a couple.
+            models.UniqueConstraint(
+                fields=["couple", "prompt_set"],
+                condition=Q(status="offered"),
+                name="set_offer_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prompt_set} offered to {self.couple}"

@@ -5,7 +5,14 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 
 from intimacy.accounts.models import Couple, User
 
-from .models import DEPTH_ORDER, FollowedSet, Prompt, PromptLog, PromptSet, Status
+from .models import (
+    DEPTH_ORDER,
+    FollowedSet,
+    Prompt,
+    PromptLog,
+    PromptSet,
+    Status,
+)
 
 PAGE_SIZE = 20
 

@@ -7,9 +7,11 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.text import slugify
 
 from intimacy.accounts.models import Couple, User
 
+from .exchange import SetData
 from .models import (
     DEPTH_ORDER,
     DailyPrompt,
@@ -18,6 +20,7 @@ from .models import (
     PromptLog,
     PromptSet,
     PromptSetItem,
+    SetOffer,
     Status,
 )
 
@@ -147,3 +150,134 @@ def _next_prompt(*, couple: Couple, max_depth: str) -> Prompt | None:
         if DEPTH_ORDER[item.prompt.depth] <= deepest:
             return item.prompt
     return None
+
+
+# The coach studio
+
+
+def _unique_slug(title: str, author: User) -> str:
+    base = slugify(title)[:60] or "set"
+    slug, n = f"{base}-{author.pk}", 1
+    while PromptSet.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{author.pk}-{n}"
+    return slug
+
+
+def prompt_save(*, author: User, prompt: Prompt | None, fields: dict[str, Any]) -> Prompt:
+    """Create or edit one of the coach's own prompts."""
+    prompt = prompt or Prompt(author=author)
+    for name, value in fields.items():
+        setattr(prompt, name, value)
+    prompt.updated_at = timezone.now()
+    prompt.save()
+    return prompt
+
+
+@transaction.atomic
+def set_create(
+    *, author: User, title: str, description: str, audience: str, visibility: str
+) -> PromptSet:
+    return PromptSet.objects.create(
+        author=author,
+        title=title,
+        slug=_unique_slug(title, author),
+        description=description,
+        audience=audience,
+        visibility=visibility,
+    )
+
+
+def set_add_prompt(*, prompt_set: PromptSet, prompt: Prompt) -> None:
+    last = prompt_set.items.order_by("-position").values_list("position", flat=True).first() or 0
+    PromptSetItem.objects.get_or_create(
+        prompt_set=prompt_set, prompt=prompt, defaults={"position": last + 1}
+    )
+
+
+@transaction.atomic
+def set_reorder(*, prompt_set: PromptSet, prompt_ids: list[int]) -> None:
+    """Put the set's prompts in the given order (ids not in the set are ignored)."""
+    items = {item.prompt_id: item for item in prompt_set.items.all()}
+    ordered = [pid for pid in prompt_ids if pid in items] + [
+        pid for pid in items if pid not in prompt_ids
+    ]
+    prompt_set.items.all().delete()
+    PromptSetItem.objects.bulk_create(
+        PromptSetItem(prompt_set=prompt_set, prompt_id=pid, position=n)
+        for n, pid in enumerate(ordered, start=1)
+    )
+
+
+def set_remove_prompt(*, prompt_set: PromptSet, prompt: Prompt) -> None:
+    prompt_set.items.filter(prompt=prompt).delete()
+
+
+@transaction.atomic
+def set_publish(*, prompt_set: PromptSet, publish: bool) -> None:
+    """Publishing also publishes the coach's own draft prompts in the set."""
+    if publish:
+        Prompt.objects.filter(sets=prompt_set, author=prompt_set.author).update(
+            status=Status.PUBLISHED
+        )
+        prompt_set.status = Status.PUBLISHED
+        prompt_set.last_published_at = timezone.now()
+    else:
+        prompt_set.status = Status.DRAFT
+    prompt_set.save(update_fields=["status", "last_published_at"])
+
+
+@transaction.atomic
+def set_duplicate(*, prompt_set: PromptSet, author: User) -> PromptSet:
+    copy = set_create(
+        author=author,
+        title=f"{prompt_set.title} (copy)",
+        description=prompt_set.description,
+        audience=prompt_set.audience,
+        visibility=prompt_set.visibility,
+    )
+    PromptSetItem.objects.bulk_create(
+        PromptSetItem(prompt_set=copy, prompt_id=item.prompt_id, position=item.position)
+        for item in prompt_set.items.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def set_import(*, data: SetData, author: User) -> PromptSet:
+    """A new draft set, with new draft prompts, from a checked file."""
+    prompt_set = set_create(
+        author=author,
+        title=data.title,
+        description=data.description,
+        audience=data.audience,
+        visibility=PromptSet.Visibility.PRIVATE,
+    )
+    now = timezone.now()
+    prompts = Prompt.objects.bulk_create(
+        Prompt(author=author, status=Status.DRAFT, created_at=now, updated_at=now, **item)
+        for item in data.prompts
+    )
+    PromptSetItem.objects.bulk_create(
+        PromptSetItem(prompt_set=prompt_set, prompt=p, position=n)
+        for n, p in enumerate(prompts, start=1)
+    )
+    return prompt_set
+
+
+def set_offer(*, prompt_set: PromptSet, couple: Couple, coach: User) -> SetOffer:
+    offer, _ = SetOffer.objects.get_or_create(
+        couple=couple,
+        prompt_set=prompt_set,
+        status=SetOffer.Status.OFFERED,
+        defaults={"coach": coach},
+    )
+    return offer
+
+
+@transaction.atomic
+def set_offer_answer(*, offer: SetOffer, accept: bool) -> None:
+    offer.status = SetOffer.Status.ACCEPTED if accept else SetOffer.Status.DECLINED
+    offer.save(update_fields=["status"])
+    if accept:
+        set_follow(couple=offer.couple, prompt_set=offer.prompt_set)

@@ -7,7 +7,7 @@ from intimacy.accounts.services import current_couple
 from intimacy.lib.decorators import login_required_post
 
 from . import selectors, services
-from .access import get_prompt_or_404, get_set_or_404
+from .access import get_offer_or_404, get_prompt_or_404, get_set_or_404
 from .forms import LibraryFilterForm
 from .models import FollowedSet, PromptLog
 
@@ -17,7 +17,12 @@ def library(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(request.GET)
     page = selectors.library_page(filters=form.filters(), page=request.GET.get("page") or 1)
     couple = current_couple(user=request.user)
-    ctx = {"form": form, "page": page, "sets": selectors.library_sets(couple=couple)}
+    ctx = {
+        "form": form,
+        "page": page,
+        "sets": selectors.library_sets(couple=couple),
+        "offers": selectors.open_offers(couple=couple) if couple else [],
+    }
     return render(request, "prompts/library.html", ctx)
 
 
@@ -80,3 +85,15 @@ def saved(request: HttpRequest) -> HttpResponse:
     couple = current_couple(user=request.user)
     logs = selectors.saved_prompts(couple=couple) if couple else []
     return render(request, "prompts/saved.html", {"logs": logs})
+
+
+@login_required_post
+def offer_answer(request: HttpRequest, offer_id: int) -> HttpResponse:
+    offer = get_offer_or_404(request, offer_id)
+    accept = request.POST.get("accept") == "yes"
+    services.set_offer_answer(offer=offer, accept=accept)
+    if accept:
+        messages.success(request, f"Following \u201c{offer.prompt_set.title}\u201d.")
+    else:
+        messages.info(request, "Declined. Your coach will see that, nothing more.")
+    return redirect("prompts:library")

@@ -1,0 +1,178 @@
+"""The coach studio: write prompts and sets, order, publish, duplicate, import, export, offer."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from intimacy.accounts.models import CoachLink
+from intimacy.lib.decorators import login_required_post
+
+from . import services
+from .access import get_own_prompt_or_404, get_own_set_or_404, get_prompt_or_404, require_coach
+from .exchange import ImportError_, parse_set, set_to_json
+from .forms import ImportForm, PromptForm, SetForm
+from .models import Prompt, PromptSet, Status
+
+
+@login_required
+def studio(request: HttpRequest) -> HttpResponse:
+    require_coach(request)
+    ctx = {
+        "sets": PromptSet.objects.filter(author=request.user).order_by("-created_at"),
+        "prompts": Prompt.objects.filter(author=request.user).order_by("-updated_at")[:200],
+        "import_form": ImportForm(),
+        "set_form": SetForm(initial={"visibility": PromptSet.Visibility.PRIVATE}),
+    }
+    return render(request, "prompts/studio.html", ctx)
+
+
+@login_required
+def prompt_edit(request: HttpRequest, prompt_id: int | None = None) -> HttpResponse:
+    require_coach(request)
+    prompt = get_own_prompt_or_404(request, prompt_id) if prompt_id else None
+    initial = {}
+    if prompt:
+        initial = {f: getattr(prompt, f) for f in ("text", "kind", "layer", "depth", "minutes")}
+        initial["tags"] = ", ".join(prompt.tags)
+    form = PromptForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        prompt = services.prompt_save(author=request.user, prompt=prompt, fields=form.cleaned_data)
+        messages.success(request, "Prompt saved.")
+        back = request.GET.get("set")
+        if back and not prompt_id:
+            prompt_set = get_own_set_or_404(request, back)
+            services.set_add_prompt(prompt_set=prompt_set, prompt=prompt)
+            return redirect("prompts:studio_set", slug=back)
+        return redirect("prompts:studio")
+    return render(request, "prompts/studio_prompt.html", {"form": form, "prompt": prompt})
+
+
+@login_required_post
+def set_new(request: HttpRequest) -> HttpResponse:
+    require_coach(request)
+    form = SetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A set needs a title (up to 120 characters).")
+        return redirect("prompts:studio")
+    prompt_set = services.set_create(author=request.user, **form.cleaned_data)
+    return redirect("prompts:studio_set", slug=prompt_set.slug)
+
+
+@login_required
+def set_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    prompt_set = get_own_set_or_404(request, slug)
+    fields = ("title", "description", "audience", "visibility")
+    form = SetForm(request.POST or None, initial={f: getattr(prompt_set, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        for name, value in form.cleaned_data.items():
+            setattr(prompt_set, name, value)
+        prompt_set.save(update_fields=list(fields))
+        messages.success(request, "Saved.")
+        return redirect("prompts:studio_set", slug=slug)
+    ctx = {
+        "set": prompt_set,
+        "form": form,
+        "items": prompt_set.items.select_related("prompt"),
+        "couples": CoachLink.objects.active()
+        .filter(coach=request.user, couple__status="active")
+        .prefetch_related("couple__memberships__user"),
+    }
+    return render(request, "prompts/studio_set.html", ctx)
+
+
+@login_required_post
+def set_items(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add, remove, and move prompts up or down (buttons that work without JavaScript)."""
+    prompt_set = get_own_set_or_404(request, slug)
+    action = request.POST.get("action")
+    try:
+        prompt_id = int(request.POST.get("prompt", ""))
+    except ValueError:
+        raise Http404("No such prompt.") from None
+    if action == "add":
+        services.set_add_prompt(prompt_set=prompt_set, prompt=get_prompt_or_404(request, prompt_id))
+    elif action == "remove":
+        services.set_remove_prompt(
+            prompt_set=prompt_set, prompt=get_prompt_or_404(request, prompt_id)
+        )
+    elif action in ("up", "down"):
+        order = list(prompt_set.items.values_list("prompt_id", flat=True))
+        if prompt_id in order:
+            i = order.index(prompt_id)
+            j = i - 1 if action == "up" else i + 1
+            if 0 <= j < len(order):
+                order[i], order[j] = order[j], order[i]
+                services.set_reorder(prompt_set=prompt_set, prompt_ids=order)
+    return redirect("prompts:studio_set", slug=slug)
+
+
+@login_required_post
+def set_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    prompt_set = get_own_set_or_404(request, slug)
+    publish = request.POST.get("publish") == "yes"
+    if publish and not prompt_set.items.exists():
+        messages.error(request, "Add a prompt before publishing.")
+    else:
+        services.set_publish(prompt_set=prompt_set, publish=publish)
+        messages.success(
+            request, "Published." if publish else "Back to draft: only you can see it."
+        )
+    return redirect("prompts:studio_set", slug=slug)
+
+
+@login_required_post
+def set_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
+    copy = services.set_duplicate(prompt_set=get_own_set_or_404(request, slug), author=request.user)
+    messages.success(request, "A copy, as a draft.")
+    return redirect("prompts:studio_set", slug=copy.slug)
+
+
+@login_required
+def set_export(request: HttpRequest, slug: str) -> HttpResponse:
+    prompt_set = get_own_set_or_404(request, slug)
+    prompts = [item.prompt for item in prompt_set.items.select_related("prompt")]
+    body = json.dumps(
+        set_to_json(prompt_set=prompt_set, prompts=prompts), indent=2, ensure_ascii=False
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{prompt_set.slug}.json"'
+    return response
+
+
+@login_required_post
+def set_import(request: HttpRequest) -> HttpResponse:
+    require_coach(request)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("file", ["Choose a file to import."])))
+        return redirect("prompts:studio")
+    try:
+        data = parse_set(form.cleaned_data["file"])
+    except ImportError_ as exc:
+        messages.error(request, f"Nothing was imported. {exc}")
+        return redirect("prompts:studio")
+    prompt_set = services.set_import(data=data, author=request.user)
+    messages.success(request, f"Imported {len(data.prompts)} prompts as a draft set.")
+    return redirect("prompts:studio_set", slug=prompt_set.slug)
+
+
+@login_required_post
+def set_offer(request: HttpRequest, slug: str) -> HttpResponse:
+    prompt_set = get_own_set_or_404(request, slug)
+    link = (
+        CoachLink.objects.active()
+        .filter(coach=request.user, couple_id=request.POST.get("couple") or 0)
+        .select_related("couple")
+        .first()
+    )
+    if link is None:
+        raise Http404("No such couple.")
+    if prompt_set.status != Status.PUBLISHED:
+        messages.error(request, "Publish the set before offering it.")
+    else:
+        services.set_offer(prompt_set=prompt_set, couple=link.couple, coach=request.user)
+        messages.success(request, "Offered. The couple can accept or decline it.")
+    return redirect("prompts:studio_set", slug=slug)
