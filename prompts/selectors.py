@@ -3,7 +3,7 @@
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 
-from intimacy.accounts.models import Couple, User
+from intimacy.accounts.models import CoachLink, Couple, User
 
 from .models import (
     DEPTH_ORDER,
@@ -11,6 +11,7 @@ from .models import (
     Prompt,
     PromptLog,
     PromptSet,
+    SetOffer,
     Status,
 )
 
@@ -43,11 +44,27 @@ def library_sets(*, couple: Couple | None) -> list[PromptSet]:
 
 
 def visible_set(*, slug: str, user: User) -> PromptSet | None:
-    """A set the user may open: published public or unlisted ones, or their own."""
+    """A set the user may open: published public or unlisted ones, a coach's private ones
+    for the couples that coach works with, and the user's own."""
+    my_coaches = (
+        CoachLink.objects.active().filter(couple__in=Couple.objects.for_user(user)).values("coach")
+    )
     return (
         PromptSet.objects.filter(slug=slug)
-        .filter(Q(status=Status.PUBLISHED, visibility__in=["public", "unlisted"]) | Q(author=user))
+        .filter(
+            Q(status=Status.PUBLISHED, visibility__in=["public", "unlisted"])
+            | Q(status=Status.PUBLISHED, visibility="private", author__in=my_coaches)
+            | Q(author=user)
+        )
         .first()
+    )
+
+
+def open_offers(*, couple: Couple) -> list[SetOffer]:
+    return list(
+        SetOffer.objects.filter(couple=couple, status=SetOffer.Status.OFFERED)
+        .select_related("prompt_set", "coach")
+        .order_by("-created_at")
     )
 
 

@@ -1,0 +1,216 @@
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from intimacy.accounts import services as accounts
+from prompts.exchange import set_to_json
+from prompts.models import FollowedSet, Prompt, PromptSet, SetOffer, Status
+from prompts.services import set_create, set_offer
+from tests.factories import UserFactory, make_couple
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other_coach(db):
+    return UserFactory(email="coach2@example.com", display_name="Remy", is_coach=True)
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@example.com", is_staff=True)
+
+
+@pytest.fixture
+def coach_set(coach):
+    prompt_set = set_create(
+        author=coach, title="Slow evenings", description="d", audience="a", visibility="private"
+    )
+    for n in range(3):
+        prompt = Prompt.objects.create(
+            text=f"coach prompt {n}",
+            kind="question",
+            layer="emotional",
+            depth="light",
+            minutes=5,
+            author=coach,
+        )
+        prompt_set.items.create(prompt=prompt, position=n + 1)
+    return prompt_set
+
+
+def upload(data: object) -> SimpleUploadedFile:
+    raw = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return SimpleUploadedFile("set.json", raw, content_type="application/json")
+
+
+def texts(prompt_set: PromptSet) -> list[str]:
+    return [item.prompt.text for item in prompt_set.items.select_related("prompt")]
+
+
+def test_a_coach_builds_and_publishes_a_set(client, coach):
+    client.force_login(coach)
+    client.post(
+        reverse("prompts:studio_set_new"), {"title": "Morning words", "visibility": "public"}
+    )
+    prompt_set = PromptSet.objects.get(author=coach)
+    url = reverse("prompts:studio_prompt_new") + f"?set={prompt_set.slug}"
+    for text in ("First", "Second"):
+        client.post(
+            url,
+            {
+                "text": text,
+                "kind": "question",
+                "layer": "emotional",
+                "depth": "light",
+                "minutes": "5",
+                "tags": "Morning, morning , calm",
+            },
+        )
+    assert texts(prompt_set) == ["First", "Second"]
+    assert Prompt.objects.get(text="First").tags == ["morning", "calm"]
+    second = Prompt.objects.get(text="Second")
+    client.post(
+        reverse("prompts:studio_set_items", args=[prompt_set.slug]),
+        {"action": "up", "prompt": second.pk},
+    )
+    assert texts(prompt_set) == ["Second", "First"]
+    client.post(reverse("prompts:studio_set_publish", args=[prompt_set.slug]), {"publish": "yes"})
+    prompt_set.refresh_from_db()
+    assert prompt_set.status == Status.PUBLISHED
+    assert set(Prompt.objects.filter(author=coach).values_list("status", flat=True)) == {
+        "published"
+    }
+
+
+def test_export_then_import_gives_the_same_set(client, coach, coach_set):
+    client.force_login(coach)
+    exported = client.get(reverse("prompts:studio_set_export", args=[coach_set.slug]))
+    assert exported["Content-Disposition"].startswith("attachment")
+    client.post(reverse("prompts:studio_import"), {"file": upload(exported.content)})
+    copy = PromptSet.objects.exclude(pk=coach_set.pk).get()
+    items = [i.prompt for i in copy.items.select_related("prompt")]
+    original = [i.prompt for i in coach_set.items.select_related("prompt")]
+    assert set_to_json(prompt_set=copy, prompts=items) == set_to_json(
+        prompt_set=coach_set, prompts=original
+    )
+    assert copy.status == Status.DRAFT
+
+
+GOOD = {
+    "format": "intimacy.prompt-set",
+    "version": 1,
+    "title": "T",
+    "prompts": [
+        {"text": "x", "kind": "question", "layer": "physical", "depth": "light", "minutes": 5}
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe not json", "isn't JSON"),
+        ({"title": "no format"}, "isn't a prompt set exported"),
+        ({**GOOD, "version": 7}, "version 7"),
+        ({**GOOD, "prompts": []}, "has no prompts"),
+        ({**GOOD, "title": ""}, "title"),
+        ({**GOOD, "prompts": [{**GOOD["prompts"][0], "kind": "poem"}]}, "kind"),
+        ({**GOOD, "prompts": [{**GOOD["prompts"][0], "minutes": "ten"}]}, "minutes"),
+        ({**GOOD, "prompts": [{**GOOD["prompts"][0], "text": "y" * 601}]}, "longer than 600"),
+        ({**GOOD, "prompts": [{**GOOD["prompts"][0], "tags": "a,b"}]}, "tags"),
+        ({**GOOD, "prompts": ["just text"]}, "isn't a prompt"),
+        ({**GOOD, "prompts": GOOD["prompts"] * 201}, "at most 200"),
+    ],
+)
+def test_a_bad_import_says_why_and_changes_nothing(client, coach, data, message):
+    client.force_login(coach)
+    response = client.post(reverse("prompts:studio_import"), {"file": upload(data)}, follow=True)
+    assert "Nothing was imported" in response.text
+    assert message in response.text.replace("&#x27;", "'")
+    assert not PromptSet.objects.exists()
+    assert not Prompt.objects.exists()
+
+
+def test_duplicate(client, coach, coach_set):
+    client.force_login(coach)
+    client.post(reverse("prompts:studio_set_duplicate", args=[coach_set.slug]))
+    copy = PromptSet.objects.exclude(pk=coach_set.pk).get()
+    assert copy.title == "Slow evenings (copy)"
+    assert texts(copy) == texts(coach_set)
+
+
+def test_offer_accept_and_private_set_for_coached_couple_only(
+    client, couple, alice, coach, coach_set, charlie
+):
+    accounts.coach_link_accept(link=accounts.coach_invite(couple=couple), coach=coach)
+    client.force_login(coach)
+    client.post(reverse("prompts:studio_set_publish", args=[coach_set.slug]), {"publish": "yes"})
+    client.post(reverse("prompts:studio_set_offer", args=[coach_set.slug]), {"couple": couple.pk})
+    offer = SetOffer.objects.get()
+    client.force_login(alice)
+    assert "Your coach suggests" in client.get(reverse("prompts:library")).text
+    assert client.get(reverse("prompts:set", args=[coach_set.slug])).status_code == 200
+    client.post(reverse("prompts:offer_answer", args=[offer.pk]), {"accept": "yes"})
+    assert FollowedSet.objects.filter(couple=couple, prompt_set=coach_set).exists()
+    client.force_login(charlie)  # Private to the coach's couples.
+    assert client.get(reverse("prompts:set", args=[coach_set.slug])).status_code == 404
+
+
+def test_offers_only_to_coached_couples(client, coach, coach_set, charlie):
+    other = make_couple(charlie, UserFactory())
+    coach_set.status = Status.PUBLISHED
+    coach_set.save()
+    client.force_login(coach)
+    assert (
+        client.post(
+            reverse("prompts:studio_set_offer", args=[coach_set.slug]), {"couple": other.pk}
+        ).status_code
+        == 404
+    )
+    assert not SetOffer.objects.exists()
+
+
+def test_offer_answer_outsider_and_anonymous(client, couple, coach, coach_set, charlie):
+    offer = set_offer(prompt_set=coach_set, couple=couple, coach=coach)
+    url = reverse("prompts:offer_answer", args=[offer.pk])
+    assert client.post(url, {"accept": "yes"}).status_code == 302  # to login
+    client.force_login(charlie)
+    assert client.post(url, {"accept": "yes"}).status_code == 404
+    assert not FollowedSet.objects.exists()
+
+
+STUDIO_GETS = ["prompts:studio", "prompts:studio_prompt_new"]
+
+
+@pytest.mark.parametrize("who", ["alice", "charlie", "staff", "other_coach"])
+def test_the_studio_is_the_coachs_own(client, coach_set, who, request):
+    client.force_login(request.getfixturevalue(who))
+    is_coach = who == "other_coach"
+    for name in STUDIO_GETS:
+        assert client.get(reverse(name)).status_code == (200 if is_coach else 404)
+    slug = coach_set.slug
+    prompt = coach_set.items.first().prompt
+    assert client.get(reverse("prompts:studio_set", args=[slug])).status_code == 404
+    assert client.get(reverse("prompts:studio_set_export", args=[slug])).status_code == 404
+    assert client.get(reverse("prompts:studio_prompt", args=[prompt.pk])).status_code == 404
+    for name in ("studio_set_publish", "studio_set_duplicate", "studio_set_items"):
+        assert (
+            client.post(
+                reverse(f"prompts:{name}", args=[slug]),
+                {"publish": "yes", "action": "remove", "prompt": prompt.pk},
+            ).status_code
+            == 404
+        )
+    coach_set.refresh_from_db()
+    assert coach_set.status == Status.DRAFT
+    assert coach_set.items.count() == 3
+
+
+def test_the_studio_sends_anonymous_to_login(client, coach_set):
+    for url in (reverse("prompts:studio"), reverse("prompts:studio_set", args=[coach_set.slug])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
