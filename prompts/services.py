@@ -70,6 +70,8 @@ def library_load(*, data: dict[str, Any]) -> tuple[int, int]:
 
 def set_follow(*, couple: Couple, prompt_set: PromptSet) -> None:
     FollowedSet.objects.get_or_create(couple=couple, prompt_set=prompt_set)
+    # A day that found nothing left to offer may find something now.
+    DailyPrompt.objects.filter(couple=couple, prompt__isnull=True).delete()
 
 
 def set_unfollow(*, couple: Couple, prompt_set: PromptSet) -> None:

@@ -89,3 +89,9 @@ def test_the_shipped_library_loads_twice_the_same(db):
     assert PromptSet.objects.get(is_default=True).slug == "everyday-closeness"
     layers = set(Prompt.objects.values_list("layer", flat=True))
     assert layers == {"emotional", "physical", "intellectual", "digital"}
+
+
+def test_following_a_set_after_an_empty_day_offers_its_first_prompt(couple, playful):
+    assert daily_prompt(couple=couple, day=DAY, max_depth=light) is None
+    set_follow(couple=couple, prompt_set=playful)
+    assert daily_prompt(couple=couple, day=DAY, max_depth=light).prompt.text == "playful prompt 1"
