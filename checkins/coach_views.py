@@ -21,13 +21,7 @@ def coach_home(request: HttpRequest) -> HttpResponse:
         .filter(coach=request.user, couple__status="active")
         .prefetch_related("couple__memberships__user")
     )
-    couples = [
-        (
-            link,
-            " and ".join(m.user.display_name for m in link.couple.memberships.all() if m.is_active),
-        )
-        for link in links
-    ]
+    couples = [(link, link.couple.names()) for link in links]
     return render(request, "checkins/coach_home.html", {"couples": couples})
 
 

@@ -109,6 +109,11 @@ class Couple(models.Model):
     def __str__(self) -> str:
         return f"Couple {self.pk} ({self.status})"
 
+    def names(self) -> str:
+        """ "Alice and Bob": the partners in the order they joined (prefetch memberships__user)."""
+        members = sorted((m for m in self.memberships.all() if m.is_active), key=lambda m: m.slot)
+        return " and ".join(m.user.display_name for m in members)
+
 
 class Membership(models.Model):
     """A user's place in a couple. Slots 1 and 2 make "at most two partners" a constraint."""

@@ -15,7 +15,7 @@ from .access import (
     remember_invite,
 )
 from .forms import CoachScopeForm, JoinCodeForm, ProfileForm
-from .models import CoachLink, Invite
+from .models import CoachLink, Couple, Invite
 
 
 @login_required_post
@@ -160,7 +160,5 @@ def coach_join(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "accounts/coach_invalid.html", {"message": str(exc)}, status=410)
         messages.success(request, "You are now linked with this couple.")
         return redirect("coach_home")
-    names = " and ".join(
-        m.user.display_name for m in link.couple.memberships.select_related("user")
-    )
+    names = Couple.objects.prefetch_related("memberships__user").get(pk=link.couple_id).names()
     return render(request, "accounts/coach_join.html", {"link": link, "names": names})
