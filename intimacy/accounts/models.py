@@ -245,6 +245,8 @@ class CoachLink(models.Model):
         related_name="coached_links",
     )
     token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    # The same invitation as a short code the coach can type.
+    code = models.CharField(max_length=CODE_LENGTH, unique=True, default=new_invite_code)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     # What the coach may see. Private notes and check-in contents never.
     share_engagement = models.BooleanField(default=True)
@@ -271,6 +273,10 @@ class CoachLink(models.Model):
 
     def __str__(self) -> str:
         return f"Coach link {self.pk} ({self.status})"
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
 
 
 class CoachAccess(models.Model):

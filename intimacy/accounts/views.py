@@ -147,6 +147,23 @@ def coach_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     return redirect("accounts:couple_coach", couple_id=link.couple_id)
 
 
+@login_required_post
+def coach_join_code(request: HttpRequest) -> HttpResponse:
+    """A coach types a couple's code; it leads to the same page as the link."""
+    form = JoinCodeForm(request.POST)
+    link = None
+    if form.is_valid() and allow(
+        action="coach_code", key=client_ip(request), limit=10, window_seconds=600
+    ):
+        link = CoachLink.objects.filter(code=form.cleaned_data["code"]).first()
+    if link is None:
+        messages.error(
+            request, "We couldn't find an invitation with that code. Check it and retry."
+        )
+        return redirect("coach_home")
+    return redirect("accounts:coach_join", token=link.token)
+
+
 @login_required
 def coach_join(request: HttpRequest, token: str) -> HttpResponse:
     """A coach opens a couple's invitation and accepts it."""

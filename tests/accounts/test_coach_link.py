@@ -152,3 +152,12 @@ def test_an_ended_couple_is_404_for_its_coach(client, couple, coach, link):
     services.couple_end(couple=couple)
     client.force_login(coach)
     assert client.get(reverse("checkins:coach_couple", args=[couple.pk])).status_code == 404
+
+
+def test_a_coach_can_type_the_couples_code(client, couple, coach):
+    link = services.coach_invite(couple=couple)
+    client.force_login(coach)
+    response = client.post(reverse("accounts:coach_join_code"), {"code": link.display_code.lower()})
+    assert response.url == reverse("accounts:coach_join", args=[link.token])
+    wrong = client.post(reverse("accounts:coach_join_code"), {"code": "ZZZZ-ZZZZ"}, follow=True)
+    assert "find an invitation with that code" in wrong.text
