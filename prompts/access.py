@@ -2,10 +2,10 @@
 
 from django.http import Http404, HttpRequest
 
-from intimacy.accounts.models import Couple
+from intimacy.accounts.models import CoachLink, Couple
 
-from .models import Prompt, PromptSet, SetOffer, Status
-from .selectors import visible_set
+from .models import Prompt, PromptSet, SetOffer
+from .selectors import visible_prompt, visible_set
 
 
 def get_set_or_404(request: HttpRequest, slug: str) -> PromptSet:
@@ -16,11 +16,9 @@ def get_set_or_404(request: HttpRequest, slug: str) -> PromptSet:
 
 
 def get_prompt_or_404(request: HttpRequest, prompt_id: int) -> Prompt:
-    """A published prompt, or one of the viewer's own drafts."""
-    prompt = Prompt.objects.filter(pk=prompt_id).first()
-    if prompt is None or (
-        prompt.status != Status.PUBLISHED and prompt.author_id != request.user.pk
-    ):
+    """A prompt the viewer may read: in the library, in a set they may open, or their own."""
+    prompt = visible_prompt(prompt_id=prompt_id, user=request.user)
+    if prompt is None:
         raise Http404("No such prompt.")
     return prompt
 
@@ -53,6 +51,7 @@ def get_offer_or_404(request: HttpRequest, offer_id: int) -> SetOffer:
     offer = (
         SetOffer.objects.select_related("couple", "prompt_set")
         .filter(pk=offer_id, couple__in=couple_ids, status=SetOffer.Status.OFFERED)
+        .filter(coach__in=CoachLink.objects.active().filter(couple__in=couple_ids).values("coach"))
         .first()
     )
     if offer is None:

@@ -53,6 +53,8 @@ def _text(item: dict[str, Any], name: str, limit: int, where: str, *, required: 
         raise ImportError_(f"{where}: \u201c{name}\u201d is missing.")
     if len(value) > limit:
         raise ImportError_(f"{where}: \u201c{name}\u201d is longer than {limit} characters.")
+    if "\x00" in value:
+        raise ImportError_(f"{where}: \u201c{name}\u201d holds a character text can't hold.")
     return value
 
 
@@ -66,9 +68,12 @@ def _choice(item: dict[str, Any], name: str, allowed: list[str], where: str) -> 
 def parse_set(raw: bytes) -> SetData:
     """Check an uploaded file against the format; any problem is an ImportError_ naming it."""
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportError_("This file isn't JSON. Export a set to see the format.") from exc
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError covers bad JSON and numbers too long to read; RecursionError, deep nesting.
+        raise ImportError_(
+            "This file isn't JSON we can read. Export a set to see the format."
+        ) from exc
     if not isinstance(data, dict) or data.get("format") != "intimacy.prompt-set":
         raise ImportError_("This isn't a prompt set exported from Intimacy.")
     if data.get("version") != FORMAT_VERSION:
@@ -89,8 +94,14 @@ def parse_set(raw: bytes) -> SetData:
                 f"{where}: \u201cminutes\u201d must be a whole number from 1 to 180."
             )
         tags = item.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) and len(t) <= 40 for t in tags):
-            raise ImportError_(f"{where}: \u201ctags\u201d must be a list of short words.")
+        if (
+            not isinstance(tags, list)
+            or len(tags) > 10
+            or not all(isinstance(t, str) and 0 < len(t) <= 40 and "\x00" not in t for t in tags)
+        ):
+            raise ImportError_(
+                f"{where}: \u201ctags\u201d must be a list of up to ten short words."
+            )
         checked.append(
             {
                 "text": _text(item, "text", 600, where, required=True),
@@ -98,7 +109,7 @@ def parse_set(raw: bytes) -> SetData:
                 "layer": _choice(item, "layer", Layer.values, where),
                 "depth": _choice(item, "depth", Depth.values, where),
                 "minutes": minutes,
-                "tags": tags[:10],
+                "tags": tags,
             }
         )
     return SetData(

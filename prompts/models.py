@@ -50,6 +50,16 @@ class PromptQuerySet(models.QuerySet["Prompt"]):
     def published(self) -> "PromptQuerySet":
         return self.filter(status=Status.PUBLISHED)
 
+    def in_library(self) -> "PromptQuerySet":
+        """Published prompts anyone signed in may browse: the shipped library's, and those in
+        a coach's published public set. Private and unlisted sets keep theirs to themselves."""
+        public_sets = PromptSetItem.objects.filter(
+            prompt=models.OuterRef("pk"),
+            prompt_set__status=Status.PUBLISHED,
+            prompt_set__visibility="public",
+        )
+        return self.published().filter(Q(author__isnull=True) | models.Exists(public_sets))
+
     def search(self, words: str) -> "PromptQuerySet":
         """Full-text search on PostgreSQL (index prompt_search); a plain match elsewhere."""
         if connection.vendor != "postgresql":

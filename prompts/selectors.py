@@ -1,7 +1,7 @@
 """Reads of the prompt library."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from intimacy.accounts.models import CoachLink, Couple, User
 
@@ -11,6 +11,7 @@ from .models import (
     Prompt,
     PromptLog,
     PromptSet,
+    PromptSetItem,
     SetOffer,
     Status,
 )
@@ -20,7 +21,7 @@ PAGE_SIZE = 20
 
 def library_page(*, filters: dict[str, object], page: int) -> Page:
     """Published prompts matching the filters, a page at a time: two queries at most."""
-    prompts = Prompt.objects.published()
+    prompts = Prompt.objects.in_library()
     for name in ("layer", "kind", "depth"):
         if name in filters:
             prompts = prompts.filter(**{name: filters[name]})
@@ -45,24 +46,49 @@ def library_sets(*, couple: Couple | None) -> list[PromptSet]:
 
 def visible_set(*, slug: str, user: User) -> PromptSet | None:
     """A set the user may open: published public or unlisted ones, a coach's private ones
-    for the couples that coach works with, and the user's own."""
+    for the couples that coach works with now, and the user's own."""
+    return visible_sets(user=user).filter(slug=slug).first()
+
+
+def visible_sets(*, user: User) -> QuerySet[PromptSet]:
+    """Every set the user may open (see visible_set)."""
     my_coaches = (
         CoachLink.objects.active().filter(couple__in=Couple.objects.for_user(user)).values("coach")
     )
+    return PromptSet.objects.filter(
+        Q(status=Status.PUBLISHED, visibility__in=["public", "unlisted"])
+        | Q(status=Status.PUBLISHED, visibility="private", author__in=my_coaches)
+        | Q(author=user)
+    )
+
+
+def visible_prompt(*, prompt_id: int, user: User) -> Prompt | None:
+    """A prompt the user may read: in the library, in a set they may open, or their own."""
+    in_a_set = PromptSetItem.objects.filter(
+        prompt=OuterRef("pk"), prompt_set__in=visible_sets(user=user)
+    )
     return (
-        PromptSet.objects.filter(slug=slug)
+        Prompt.objects.filter(pk=prompt_id)
         .filter(
-            Q(status=Status.PUBLISHED, visibility__in=["public", "unlisted"])
-            | Q(status=Status.PUBLISHED, visibility="private", author__in=my_coaches)
+            Q(pk__in=Prompt.objects.in_library().values("pk"))
+            | Q(Exists(in_a_set), status=Status.PUBLISHED)
             | Q(author=user)
         )
         .first()
     )
 
 
-def open_offers(*, couple: Couple) -> list[SetOffer]:
+def followed_sets(*, couple: Couple) -> list[PromptSet]:
     return list(
-        SetOffer.objects.filter(couple=couple, status=SetOffer.Status.OFFERED)
+        PromptSet.objects.filter(followers__couple=couple).order_by("-followers__followed_at")
+    )
+
+
+def open_offers(*, couple: Couple) -> list[SetOffer]:
+    """Offers still open, from coaches the couple still works with."""
+    coaches = CoachLink.objects.active().filter(couple=couple).values("coach")
+    return list(
+        SetOffer.objects.filter(couple=couple, status=SetOffer.Status.OFFERED, coach__in=coaches)
         .select_related("prompt_set", "coach")
         .order_by("-created_at")
     )

@@ -5,11 +5,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from intimacy.accounts.models import Couple, User
+from intimacy.accounts.models import CoachLink, Couple, User
 
 from .exchange import SetData
 from .models import (
@@ -70,7 +70,11 @@ def library_load(*, data: dict[str, Any]) -> tuple[int, int]:
 
 def set_follow(*, couple: Couple, prompt_set: PromptSet) -> None:
     FollowedSet.objects.get_or_create(couple=couple, prompt_set=prompt_set)
-    # A day that found nothing left to offer may find something now.
+    # Start the new set today: forget today's choice unless the couple already acted on it
+    # (it goes back in the pool), and any day that found nothing left to offer.
+    latest = DailyPrompt.objects.filter(couple=couple).order_by("-day").first()
+    if latest and not PromptLog.objects.filter(couple=couple, prompt_id=latest.prompt_id).exists():
+        latest.delete()
     DailyPrompt.objects.filter(couple=couple, prompt__isnull=True).delete()
 
 
@@ -127,9 +131,13 @@ def _daily(*, couple: Couple, day: dt.date) -> "models.QuerySet[DailyPrompt]":
 
 
 def _next_prompt(*, couple: Couple, max_depth: str) -> Prompt | None:
+    # The most recently followed set first; only sets still open to the couple (a private set
+    # stops with its coach's link).
+    coaches = CoachLink.objects.active().filter(couple=couple).values("coach")
     followed = list(
-        FollowedSet.objects.filter(couple=couple)
-        .order_by("followed_at")
+        FollowedSet.objects.filter(couple=couple, prompt_set__status=Status.PUBLISHED)
+        .exclude(Q(prompt_set__visibility="private") & ~Q(prompt_set__author__in=coaches))
+        .order_by("-followed_at")
         .values_list("prompt_set_id", flat=True)
     )
     if not followed:

@@ -162,11 +162,14 @@ def set_import(request: HttpRequest) -> HttpResponse:
 @login_required_post
 def set_offer(request: HttpRequest, slug: str) -> HttpResponse:
     prompt_set = get_own_set_or_404(request, slug)
+    couple_id = request.POST.get("couple", "")
     link = (
         CoachLink.objects.active()
-        .filter(coach=request.user, couple_id=request.POST.get("couple") or 0)
+        .filter(coach=request.user, couple_id=int(couple_id))
         .select_related("couple")
         .first()
+        if couple_id.isdigit() and len(couple_id) < 12
+        else None
     )
     if link is None:
         raise Http404("No such couple.")

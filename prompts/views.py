@@ -22,6 +22,7 @@ def library(request: HttpRequest) -> HttpResponse:
         "page": page,
         "sets": selectors.library_sets(couple=couple),
         "offers": selectors.open_offers(couple=couple) if couple else [],
+        "followed": selectors.followed_sets(couple=couple) if couple else [],
     }
     return render(request, "prompts/library.html", ctx)
 
@@ -41,8 +42,15 @@ def set_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required_post
 def set_follow(request: HttpRequest, slug: str) -> HttpResponse:
-    prompt_set = get_set_or_404(request, slug)
     couple = current_couple(user=request.user)
+    if request.POST.get("follow") == "no" and couple is not None:
+        # Stopping is always possible, even for a set the couple can no longer open.
+        followed = FollowedSet.objects.filter(couple=couple, prompt_set__slug=slug).first()
+        if followed is not None:
+            services.set_unfollow(couple=couple, prompt_set=followed.prompt_set)
+            messages.success(request, "You no longer follow that set.")
+            return redirect("prompts:library")
+    prompt_set = get_set_or_404(request, slug)
     if couple is None:
         messages.error(request, "Start your couple first; then you can follow sets together.")
     elif request.POST.get("follow") == "no":
@@ -95,5 +103,5 @@ def offer_answer(request: HttpRequest, offer_id: int) -> HttpResponse:
     if accept:
         messages.success(request, f"Following \u201c{offer.prompt_set.title}\u201d.")
     else:
-        messages.info(request, "Declined. Your coach will see that, nothing more.")
+        messages.info(request, "Declined. Nothing changes for you.")
     return redirect("prompts:library")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import Couple, Invite, Membership, User
+from .models import CoachAccess, CoachLink, Couple, Invite, Membership, User
 
 
 @admin.register(User)
@@ -44,3 +44,25 @@ class InviteAdmin(admin.ModelAdmin):
     # Staff moderate accounts; they have no need to see live invite secrets.
     exclude = ["token", "code"]
     readonly_fields = ["couple", "created_by", "used_by"]
+
+
+@admin.register(CoachLink)
+class CoachLinkAdmin(admin.ModelAdmin):
+    list_display = ["id", "couple", "coach", "status", "share_engagement", "share_reviews"]
+    list_filter = ["status"]
+    exclude = ["token", "code"]
+    raw_id_fields = ["couple", "coach"]
+
+
+@admin.register(CoachAccess)
+class CoachAccessAdmin(admin.ModelAdmin):
+    """The couples' own record: staff may read it, nobody may change it."""
+
+    list_display = ["at", "couple", "coach", "what"]
+    raw_id_fields = ["couple", "coach"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -249,7 +249,7 @@ class CoachLink(models.Model):
     code = models.CharField(max_length=CODE_LENGTH, unique=True, default=new_invite_code)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     # What the coach may see. Private notes and check-in contents never.
-    share_engagement = models.BooleanField(default=True)
+    share_engagement = models.BooleanField(default=False)
     share_reviews = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -59,6 +59,7 @@ def test_a_used_invitation_cannot_be_used_again(client, link, other_coach):
 def test_the_coach_sees_only_what_is_shared_and_each_look_is_logged(
     client, couple, alice, bob, coach, link
 ):
+    services.coach_scope_set(link=link, share_engagement=True, share_reviews=False)
     checkin_submit(
         author=bob,
         weather="rainy",
@@ -161,3 +162,10 @@ def test_a_coach_can_type_the_couples_code(client, couple, coach):
     assert response.url == reverse("accounts:coach_join", args=[link.token])
     wrong = client.post(reverse("accounts:coach_join_code"), {"code": "ZZZZ-ZZZZ"}, follow=True)
     assert "find an invitation with that code" in wrong.text
+
+
+def test_a_new_coach_sees_nothing_until_the_couple_chooses(client, couple, coach, link):
+    client.force_login(coach)
+    page = client.get(reverse("checkins:coach_couple", args=[couple.pk])).text
+    assert "Nothing at the moment" in page
+    assert "checked in on" not in page

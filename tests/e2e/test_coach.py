@@ -56,6 +56,8 @@ def test_coach_and_couple_journey(live_server, new_context, couple, alice, bob, 
 
     # Alice shares engagement only; the coach sees counts and nothing else; the look is logged.
     alice_page.goto(f"{live_server.url}/couple/{couple.pk}/coach/")
+    alice_page.get_by_label("How often we check in and do prompts (counts only)").check()
+    alice_page.get_by_role("button", name="Save what we share").click()
     check_page(alice_page, "couple coach settings")
     coach_page.goto(f"{live_server.url}/coach/couples/{couple.pk}/")
     expect(coach_page.get_by_text("Prompts done together: 1.")).to_be_visible()

@@ -95,3 +95,16 @@ def test_following_a_set_after_an_empty_day_offers_its_first_prompt(couple, play
     assert daily_prompt(couple=couple, day=DAY, max_depth=light) is None
     set_follow(couple=couple, prompt_set=playful)
     assert daily_prompt(couple=couple, day=DAY, max_depth=light).prompt.text == "playful prompt 1"
+
+
+def test_following_a_set_starts_it_today(couple, alice, everyday, playful):
+    assert daily_prompt(couple=couple, day=DAY, max_depth=light).prompt.text == "everyday prompt 1"
+    set_follow(couple=couple, prompt_set=playful)
+    assert daily_prompt(couple=couple, day=DAY, max_depth=light).prompt.text == "playful prompt 1"
+
+
+def test_a_prompt_already_done_today_stays_after_following(couple, alice, everyday, playful):
+    first = daily_prompt(couple=couple, day=DAY, max_depth=light).prompt
+    prompt_mark(couple=couple, prompt=first, state=PromptLog.State.DONE, by=alice)
+    set_follow(couple=couple, prompt_set=playful)
+    assert daily_prompt(couple=couple, day=DAY, max_depth=light).prompt == first

@@ -79,7 +79,7 @@ VIEWS = [
         lambda w: [w["prompt"].pk],
         "post",
         lambda w: {"state": "saved"},
-        {"alice", "coach", "other_coach", "revoked_coach", "charlie", "staff"},
+        {"alice", "coach"},
     ),
     (
         "prompts:offer_answer",

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 import pytest
@@ -7,7 +8,7 @@ from django.urls import reverse
 from intimacy.accounts import services as accounts
 from prompts.exchange import set_to_json
 from prompts.models import FollowedSet, Prompt, PromptSet, SetOffer, Status
-from prompts.services import set_create, set_offer
+from prompts.services import daily_prompt, set_create, set_follow, set_offer
 from tests.factories import UserFactory, make_couple
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +215,79 @@ def test_the_studio_sends_anonymous_to_login(client, coach_set):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"[" * 5000 + b"]" * 5000, "isn't JSON we can read"),
+        (
+            b'{"format": "intimacy.prompt-set", "version": 1, "title": "t", '
+            b'"prompts": [{"minutes": ' + b"9" * 5000 + b"}]}",
+            "isn't JSON we can read",
+        ),
+        (
+            json.dumps(
+                {**GOOD, "prompts": [{**GOOD["prompts"][0], "text": "hi\u0000there"}]}
+            ).encode(),
+            "can't hold",
+        ),
+        (
+            json.dumps({**GOOD, "prompts": [{**GOOD["prompts"][0], "tags": ["a"] * 11}]}).encode(),
+            "up to ten",
+        ),
+    ],
+)
+def test_hostile_imports_get_a_message_not_an_error(client, coach, raw, message):
+    client.force_login(coach)
+    response = client.post(reverse("prompts:studio_import"), {"file": upload(raw)}, follow=True)
+    assert response.status_code == 200
+    assert message in response.text.replace("&#x27;", "'")
+    assert not Prompt.objects.exists()
+
+
+def test_a_file_with_a_byte_order_mark_imports(client, coach):
+    client.force_login(coach)
+    client.post(
+        reverse("prompts:studio_import"),
+        {"file": upload(b"\xef\xbb\xbf" + json.dumps(GOOD).encode())},
+    )
+    assert PromptSet.objects.filter(author=coach).exists()
+
+
+def test_offer_to_a_couple_id_that_is_not_a_number_is_404(client, coach, coach_set):
+    client.force_login(coach)
+    for value in ("abc", "9" * 30, ""):
+        assert (
+            client.post(
+                reverse("prompts:studio_set_offer", args=[coach_set.slug]), {"couple": value}
+            ).status_code
+            == 404
+        )
+
+
+def test_a_private_sets_prompts_stay_out_of_the_library(client, coach, coach_set, charlie):
+    coach_set.status = Status.PUBLISHED
+    coach_set.save()
+    Prompt.objects.filter(author=coach).update(status=Status.PUBLISHED)
+    client.force_login(charlie)
+    assert "coach prompt" not in client.get(reverse("prompts:library") + "?q=coach").text
+
+
+def test_after_revoking_a_coach_their_offers_and_private_sets_stop(
+    client, couple, alice, coach, coach_set
+):
+    link = accounts.coach_link_accept(link=accounts.coach_invite(couple=couple), coach=coach)
+    coach_set.status = Status.PUBLISHED
+    coach_set.save()
+    Prompt.objects.filter(author=coach).update(status=Status.PUBLISHED)
+    set_offer(prompt_set=coach_set, couple=couple, coach=coach)
+    set_follow(couple=couple, prompt_set=coach_set)
+    accounts.coach_link_revoke(link=link)
+
+    client.force_login(alice)
+    assert "Your coach suggests" not in client.get(reverse("prompts:library")).text
+    assert daily_prompt(couple=couple, day=dt.date(2026, 11, 30), max_depth=lambda: "deep") is None
+    # Stopping is still possible.
+    client.post(reverse("prompts:set_follow", args=[coach_set.slug]), {"follow": "no"})
+    assert not FollowedSet.objects.exists()
