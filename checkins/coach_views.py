@@ -16,11 +16,7 @@ from .selectors import coach_summary
 def coach_home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_coach:
         raise Http404("Not a coach.")
-    links = (
-        CoachLink.objects.active()
-        .filter(coach=request.user, couple__status="active")
-        .prefetch_related("couple__memberships__user")
-    )
+    links = CoachLink.objects.of_coach(request.user).prefetch_related("couple__memberships__user")
     couples = [(link, link.couple.names()) for link in links]
     return render(request, "checkins/coach_home.html", {"couples": couples})
 

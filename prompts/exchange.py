@@ -11,7 +11,7 @@ FORMAT_VERSION = 1
 MAX_PROMPTS = 200
 
 
-class ImportError_(ValueError):
+class SetFileError(ValueError):
     """What is wrong with an import file, in words for the coach."""
 
 
@@ -47,50 +47,50 @@ def set_to_json(*, prompt_set: PromptSet, prompts: list[Prompt]) -> dict[str, An
 def _text(item: dict[str, Any], name: str, limit: int, where: str, *, required: bool) -> str:
     value = item.get(name, "")
     if not isinstance(value, str):
-        raise ImportError_(f"{where}: \u201c{name}\u201d should be text.")
+        raise SetFileError(f"{where}: \u201c{name}\u201d should be text.")
     value = value.strip()
     if required and not value:
-        raise ImportError_(f"{where}: \u201c{name}\u201d is missing.")
+        raise SetFileError(f"{where}: \u201c{name}\u201d is missing.")
     if len(value) > limit:
-        raise ImportError_(f"{where}: \u201c{name}\u201d is longer than {limit} characters.")
+        raise SetFileError(f"{where}: \u201c{name}\u201d is longer than {limit} characters.")
     if "\x00" in value:
-        raise ImportError_(f"{where}: \u201c{name}\u201d holds a character text can't hold.")
+        raise SetFileError(f"{where}: \u201c{name}\u201d holds a character text can't hold.")
     return value
 
 
 def _choice(item: dict[str, Any], name: str, allowed: list[str], where: str) -> str:
     value = item.get(name)
     if value not in allowed:
-        raise ImportError_(f"{where}: \u201c{name}\u201d must be one of {', '.join(allowed)}.")
+        raise SetFileError(f"{where}: \u201c{name}\u201d must be one of {', '.join(allowed)}.")
     return value
 
 
 def parse_set(raw: bytes) -> SetData:
-    """Check an uploaded file against the format; any problem is an ImportError_ naming it."""
+    """Check an uploaded file against the format; any problem is an SetFileError naming it."""
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         # ValueError covers bad JSON and numbers too long to read; RecursionError, deep nesting.
-        raise ImportError_(
+        raise SetFileError(
             "This file isn't JSON we can read. Export a set to see the format."
         ) from exc
     if not isinstance(data, dict) or data.get("format") != "intimacy.prompt-set":
-        raise ImportError_("This isn't a prompt set exported from Intimacy.")
+        raise SetFileError("This isn't a prompt set exported from Intimacy.")
     if data.get("version") != FORMAT_VERSION:
-        raise ImportError_(f"This file is version {data.get('version')!r}; we read version 1.")
+        raise SetFileError(f"This file is version {data.get('version')!r}; we read version 1.")
     prompts = data.get("prompts")
     if not isinstance(prompts, list) or not prompts:
-        raise ImportError_("The set has no prompts.")
+        raise SetFileError("The set has no prompts.")
     if len(prompts) > MAX_PROMPTS:
-        raise ImportError_(f"A set can hold at most {MAX_PROMPTS} prompts.")
+        raise SetFileError(f"A set can hold at most {MAX_PROMPTS} prompts.")
     checked = []
     for n, item in enumerate(prompts, start=1):
         where = f"Prompt {n}"
         if not isinstance(item, dict):
-            raise ImportError_(f"{where} isn't a prompt.")
+            raise SetFileError(f"{where} isn't a prompt.")
         minutes = item.get("minutes", 10)
         if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 180:
-            raise ImportError_(
+            raise SetFileError(
                 f"{where}: \u201cminutes\u201d must be a whole number from 1 to 180."
             )
         tags = item.get("tags", [])
@@ -99,7 +99,7 @@ def parse_set(raw: bytes) -> SetData:
             or len(tags) > 10
             or not all(isinstance(t, str) and 0 < len(t) <= 40 and "\x00" not in t for t in tags)
         ):
-            raise ImportError_(
+            raise SetFileError(
                 f"{where}: \u201ctags\u201d must be a list of up to ten short words."
             )
         checked.append(

@@ -35,12 +35,13 @@ def library_load(*, data: dict[str, Any]) -> tuple[int, int]:
     by_key: dict[str, Prompt] = {}
     for item in data["prompts"]:
         fields = {name: item[name] for name in ("text", "kind", "layer", "depth", "minutes")}
+        # A prompt staff archived stays archived: loading only publishes new ones.
         prompt, _ = Prompt.objects.update_or_create(
             library_key=item["key"],
-            defaults={
+            defaults={**fields, "tags": item.get("tags", []), "author": None, "updated_at": now},
+            create_defaults={
                 **fields,
                 "tags": item.get("tags", []),
-                "author": None,
                 "status": Status.PUBLISHED,
                 "updated_at": now,
             },
@@ -196,6 +197,28 @@ def set_create(
         audience=audience,
         visibility=visibility,
     )
+
+
+def set_update(
+    *, prompt_set: PromptSet, title: str, description: str, audience: str, visibility: str
+) -> None:
+    prompt_set.title = title
+    prompt_set.description = description
+    prompt_set.audience = audience
+    prompt_set.visibility = visibility
+    prompt_set.save(update_fields=["title", "description", "audience", "visibility"])
+
+
+def set_move(*, prompt_set: PromptSet, prompt_id: int, up: bool) -> None:
+    """Swap a prompt with its neighbour above (or below)."""
+    order = list(prompt_set.items.values_list("prompt_id", flat=True))
+    if prompt_id not in order:
+        return
+    i = order.index(prompt_id)
+    j = i - 1 if up else i + 1
+    if 0 <= j < len(order):
+        order[i], order[j] = order[j], order[i]
+        set_reorder(prompt_set=prompt_set, prompt_ids=order)
 
 
 def set_add_prompt(*, prompt_set: PromptSet, prompt: Prompt) -> None:

@@ -12,9 +12,10 @@ from intimacy.lib.decorators import login_required_post
 
 from . import services
 from .access import get_own_prompt_or_404, get_own_set_or_404, get_prompt_or_404, require_coach
-from .exchange import ImportError_, parse_set, set_to_json
+from .exchange import SetFileError, parse_set, set_to_json
 from .forms import ImportForm, PromptForm, SetForm
 from .models import Prompt, PromptSet, Status
+from .selectors import visible_prompt
 
 
 @login_required
@@ -37,15 +38,14 @@ def prompt_edit(request: HttpRequest, prompt_id: int | None = None) -> HttpRespo
     if prompt:
         initial = {f: getattr(prompt, f) for f in ("text", "kind", "layer", "depth", "minutes")}
         initial["tags"] = ", ".join(prompt.tags)
+    into = get_own_set_or_404(request, request.GET["set"]) if request.GET.get("set") else None
     form = PromptForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         prompt = services.prompt_save(author=request.user, prompt=prompt, fields=form.cleaned_data)
         messages.success(request, "Prompt saved.")
-        back = request.GET.get("set")
-        if back and not prompt_id:
-            prompt_set = get_own_set_or_404(request, back)
-            services.set_add_prompt(prompt_set=prompt_set, prompt=prompt)
-            return redirect("prompts:studio_set", slug=back)
+        if into is not None and not prompt_id:
+            services.set_add_prompt(prompt_set=into, prompt=prompt)
+            return redirect("prompts:studio_set", slug=into.slug)
         return redirect("prompts:studio")
     return render(request, "prompts/studio_prompt.html", {"form": form, "prompt": prompt})
 
@@ -67,18 +67,16 @@ def set_edit(request: HttpRequest, slug: str) -> HttpResponse:
     fields = ("title", "description", "audience", "visibility")
     form = SetForm(request.POST or None, initial={f: getattr(prompt_set, f) for f in fields})
     if request.method == "POST" and form.is_valid():
-        for name, value in form.cleaned_data.items():
-            setattr(prompt_set, name, value)
-        prompt_set.save(update_fields=list(fields))
+        services.set_update(prompt_set=prompt_set, **form.cleaned_data)
         messages.success(request, "Saved.")
         return redirect("prompts:studio_set", slug=slug)
     ctx = {
         "set": prompt_set,
         "form": form,
         "items": prompt_set.items.select_related("prompt"),
-        "couples": CoachLink.objects.active()
-        .filter(coach=request.user, couple__status="active")
-        .prefetch_related("couple__memberships__user"),
+        "couples": CoachLink.objects.of_coach(request.user).prefetch_related(
+            "couple__memberships__user"
+        ),
     }
     return render(request, "prompts/studio_set.html", ctx)
 
@@ -88,24 +86,20 @@ def set_items(request: HttpRequest, slug: str) -> HttpResponse:
     """Add, remove, and move prompts up or down (buttons that work without JavaScript)."""
     prompt_set = get_own_set_or_404(request, slug)
     action = request.POST.get("action")
-    try:
-        prompt_id = int(request.POST.get("prompt", ""))
-    except ValueError:
-        raise Http404("No such prompt.") from None
+    raw = request.POST.get("prompt", "").strip().lstrip("#")
+    prompt_id = int(raw) if raw.isdigit() and len(raw) < 12 else 0
     if action == "add":
-        services.set_add_prompt(prompt_set=prompt_set, prompt=get_prompt_or_404(request, prompt_id))
+        prompt = visible_prompt(prompt_id=prompt_id, user=request.user)
+        if prompt is None:
+            messages.error(request, f"There's no prompt number \u201c{raw}\u201d you can use.")
+        else:
+            services.set_add_prompt(prompt_set=prompt_set, prompt=prompt)
     elif action == "remove":
         services.set_remove_prompt(
             prompt_set=prompt_set, prompt=get_prompt_or_404(request, prompt_id)
         )
     elif action in ("up", "down"):
-        order = list(prompt_set.items.values_list("prompt_id", flat=True))
-        if prompt_id in order:
-            i = order.index(prompt_id)
-            j = i - 1 if action == "up" else i + 1
-            if 0 <= j < len(order):
-                order[i], order[j] = order[j], order[i]
-                services.set_reorder(prompt_set=prompt_set, prompt_ids=order)
+        services.set_move(prompt_set=prompt_set, prompt_id=prompt_id, up=action == "up")
     return redirect("prompts:studio_set", slug=slug)
 
 
@@ -151,7 +145,7 @@ def set_import(request: HttpRequest) -> HttpResponse:
         return redirect("prompts:studio")
     try:
         data = parse_set(form.cleaned_data["file"])
-    except ImportError_ as exc:
+    except SetFileError as exc:
         messages.error(request, f"Nothing was imported. {exc}")
         return redirect("prompts:studio")
     prompt_set = services.set_import(data=data, author=request.user)
@@ -164,8 +158,8 @@ def set_offer(request: HttpRequest, slug: str) -> HttpResponse:
     prompt_set = get_own_set_or_404(request, slug)
     couple_id = request.POST.get("couple", "")
     link = (
-        CoachLink.objects.active()
-        .filter(coach=request.user, couple_id=int(couple_id))
+        CoachLink.objects.of_coach(request.user)
+        .filter(couple_id=int(couple_id))
         .select_related("couple")
         .first()
         if couple_id.isdigit() and len(couple_id) < 12

@@ -56,12 +56,8 @@ def get_coach_link_or_404(request: HttpRequest, link_id: int) -> CoachLink:
 
 def get_coaching_or_404(request: HttpRequest, couple_id: int) -> CoachLink:
     """The viewer's active link to a couple they coach: revoked, or never linked, is 404."""
-    link = (
-        CoachLink.objects.active()
-        .select_related("couple")
-        .filter(couple_id=couple_id, coach=request.user, couple__status=Couple.Status.ACTIVE)
-        .first()
-    )
+    link = CoachLink.objects.of_coach(request.user).select_related("couple")
+    link = link.filter(couple_id=couple_id).first()
     if link is None:
         raise Http404("No such couple.")
     return link

@@ -226,6 +226,10 @@ class CoachLinkQuerySet(models.QuerySet["CoachLink"]):
     def active(self) -> "CoachLinkQuerySet":
         return self.filter(status=CoachLink.Status.ACTIVE)
 
+    def of_coach(self, coach: "User") -> "CoachLinkQuerySet":
+        """The couples a coach works with now: the one place that scopes a coach's lookups."""
+        return self.active().filter(coach=coach, couple__status=Couple.Status.ACTIVE)
+
 
 class CoachLink(models.Model):
     """A couple's invitation to a coach, and what the couple chose to share with them."""

@@ -108,3 +108,14 @@ def test_a_prompt_already_done_today_stays_after_following(couple, alice, everyd
     prompt_mark(couple=couple, prompt=first, state=PromptLog.State.DONE, by=alice)
     set_follow(couple=couple, prompt_set=playful)
     assert daily_prompt(couple=couple, day=DAY, max_depth=light).prompt == first
+
+
+def test_loading_again_keeps_what_staff_archived(db):
+    data = json.loads(DEFAULT.read_text())
+    library_load(data=data)
+    first = Prompt.objects.get(library_key=data["prompts"][0]["key"])
+    first.status = "archived"
+    first.save()
+    library_load(data=data)
+    first.refresh_from_db()
+    assert first.status == "archived"

@@ -291,3 +291,24 @@ def test_after_revoking_a_coach_their_offers_and_private_sets_stop(
     # Stopping is still possible.
     client.post(reverse("prompts:set_follow", args=[coach_set.slug]), {"follow": "no"})
     assert not FollowedSet.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "999999", "-1", "1.5", "9" * 40])
+def test_adding_a_prompt_by_an_odd_number_says_so(client, coach, coach_set, typed):
+    client.force_login(coach)
+    url = reverse("prompts:studio_set_items", args=[coach_set.slug])
+    response = client.post(url, {"action": "add", "prompt": typed}, follow=True)
+    assert response.status_code == 200
+    assert "no prompt number" in response.text
+    assert coach_set.items.count() == 3
+
+
+def test_writing_into_another_coachs_set_saves_nothing(client, coach_set, other_coach):
+    client.force_login(other_coach)
+    url = reverse("prompts:studio_prompt_new") + f"?set={coach_set.slug}"
+    response = client.post(
+        url,
+        {"text": "x", "kind": "question", "layer": "emotional", "depth": "light", "minutes": "5"},
+    )
+    assert response.status_code == 404
+    assert not Prompt.objects.filter(author=other_coach).exists()
