@@ -34,6 +34,7 @@ db=${DATABASE_URL##*/}
 psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
   || createdb -h 127.0.0.1 -U postgres "$db"
 $PY manage.py migrate -v0
+$PY manage.py loadprompts
 have=$($PY manage.py shell -c "from intimacy.accounts.models import User; print(User.objects.filter(email__endswith='@demo.example.org').count() // 2)" 2>/dev/null | tail -1)
 if [ "$have" -lt "$COUPLES" ]; then
   echo "Creating $((COUPLES - have)) demo couples with $DAYS days of history..."
