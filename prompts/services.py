@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -70,6 +71,7 @@ def library_load(*, data: dict[str, Any]) -> tuple[int, int]:
 
 
 def set_follow(*, couple: Couple, prompt_set: PromptSet) -> None:
+    _forget_daily(couple)
     FollowedSet.objects.get_or_create(couple=couple, prompt_set=prompt_set)
     # Start the new set today: forget today's choice unless the couple already acted on it
     # (it goes back in the pool), and any day that found nothing left to offer.
@@ -80,11 +82,13 @@ def set_follow(*, couple: Couple, prompt_set: PromptSet) -> None:
 
 
 def set_unfollow(*, couple: Couple, prompt_set: PromptSet) -> None:
+    _forget_daily(couple)
     FollowedSet.objects.filter(couple=couple, prompt_set=prompt_set).delete()
 
 
 def prompt_mark(*, couple: Couple, prompt: Prompt, state: str, by: User) -> PromptLog:
     """Mark a prompt done, skipped or saved for the couple (a later mark replaces it)."""
+    _forget_daily(couple)
     log, _ = PromptLog.objects.update_or_create(
         couple=couple, prompt=prompt, defaults={"state": state, "by": by, "at": timezone.now()}
     )
@@ -92,6 +96,7 @@ def prompt_mark(*, couple: Couple, prompt: Prompt, state: str, by: User) -> Prom
 
 
 def prompt_unsave(*, couple: Couple, prompt: Prompt) -> None:
+    _forget_daily(couple)
     PromptLog.objects.filter(couple=couple, prompt=prompt, state=PromptLog.State.SAVED).delete()
 
 
@@ -105,12 +110,29 @@ def daily_prompt(
     `max_depth()` (the pace of the less engaged partner, judged by the caller, and asked only
     when a new prompt is chosen). `state` on the result is what the couple did with it.
     """
+    # The one thing the dashboard caches: shared by both partners, the same all day, and
+    # forgotten whenever the couple acts on a prompt or changes what it follows.
+    cached = cache.get(_cache_key(couple))
+    if cached is not None and cached.day == day:
+        return cached if cached.prompt_id else None
     chosen = _daily(couple=couple, day=day).first()
     if chosen is None:
         chosen = _choose(
             couple=couple, day=day, prompt=_next_prompt(couple=couple, max_depth=max_depth())
         )
+    cache.set(_cache_key(couple), chosen, timeout=DAILY_CACHE_SECONDS)
     return chosen if chosen.prompt_id else None
+
+
+DAILY_CACHE_SECONDS = 60 * 60 * 30
+
+
+def _cache_key(couple: Couple) -> str:
+    return f"daily-prompt:{couple.pk}"
+
+
+def _forget_daily(couple: Couple) -> None:
+    cache.delete(_cache_key(couple))
 
 
 def _choose(*, couple: Couple, day: dt.date, prompt: Prompt | None) -> DailyPrompt:
