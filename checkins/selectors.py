@@ -547,7 +547,8 @@ def prompt_pace(*, couple: Couple, people: list[User]) -> str:
     Light until both have checked in on four of the last fourteen days and the couple has
     done three prompts; medium until eight and eight; deep after that.
     """
-    since = timezone.localdate() - PACE_WINDOW
+    # The partners' own calendars: the window ends on the later of their todays.
+    since = max(person.local_today() for person in people) - PACE_WINDOW
     counts = dict(
         CheckIn.objects.filter(author__in=people, local_date__gte=since)
         .values("author")
@@ -576,8 +577,9 @@ class CoachSummary:
 def coach_summary(*, couple: Couple, share_engagement: bool, share_reviews: bool) -> CoachSummary:
     summary = CoachSummary(engagement=None, prompts_done=None, reviews=None)
     if share_engagement:
-        since = timezone.localdate() - dt.timedelta(days=30)
-        members = couple.memberships.filter(is_active=True).select_related("user")
+        members = list(couple.memberships.filter(is_active=True).select_related("user"))
+        # Check-in dates are each partner's own; count back from the later of their todays.
+        since = max(m.user.local_today() for m in members) - dt.timedelta(days=30)
         counts = dict(
             CheckIn.objects.filter(couple=couple, local_date__gte=since)
             .values("author")
