@@ -197,11 +197,21 @@ def _unique_slug(title: str, author: User) -> str:
     return slug
 
 
-def prompt_save(*, author: User, prompt: Prompt | None, fields: dict[str, Any]) -> Prompt:
+def prompt_save(
+    *,
+    author: User,
+    prompt: Prompt | None,
+    text: str,
+    kind: str,
+    layer: str,
+    depth: str,
+    minutes: int,
+    tags: list[str],
+) -> Prompt:
     """Create or edit one of the coach's own prompts."""
     prompt = prompt or Prompt(author=author)
-    for name, value in fields.items():
-        setattr(prompt, name, value)
+    prompt.text, prompt.kind, prompt.layer, prompt.depth = text, kind, layer, depth
+    prompt.minutes, prompt.tags = minutes, tags
     prompt.updated_at = timezone.now()
     prompt.save()
     return prompt

@@ -41,7 +41,7 @@ def prompt_edit(request: HttpRequest, prompt_id: int | None = None) -> HttpRespo
     into = get_own_set_or_404(request, request.GET["set"]) if request.GET.get("set") else None
     form = PromptForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        prompt = services.prompt_save(author=request.user, prompt=prompt, fields=form.cleaned_data)
+        prompt = services.prompt_save(author=request.user, prompt=prompt, **form.cleaned_data)
         messages.success(request, "Prompt saved.")
         if into is not None and not prompt_id:
             services.set_add_prompt(prompt_set=into, prompt=prompt)

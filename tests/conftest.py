@@ -93,6 +93,16 @@ def coach(db: None) -> User:
 
 
 @pytest.fixture
+def other_coach(db: None) -> User:
+    return UserFactory(email="coach2@example.com", display_name="Remy", is_coach=True)
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    return UserFactory(email="staff@example.com", display_name="Staff", is_staff=True)
+
+
+@pytest.fixture
 def couple(alice: User, bob: User) -> Couple:
     return make_couple(alice, bob)
 

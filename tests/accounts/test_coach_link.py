@@ -4,21 +4,10 @@ from django.urls import reverse
 from checkins.services import checkin_submit
 from intimacy.accounts import services
 from intimacy.accounts.models import CoachAccess, CoachLink
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PRIVATE = "CANARY-coach-private"
-
-
-@pytest.fixture
-def other_coach(db):
-    return UserFactory(email="coach2@example.com", display_name="Remy", is_coach=True)
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(email="staff@example.com", display_name="Staff", is_staff=True)
 
 
 @pytest.fixture

@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def other_coach(db):
-    return UserFactory(email="coach2@example.com", display_name="Remy", is_coach=True)
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(email="staff@example.com", is_staff=True)
-
-
-@pytest.fixture
 def coach_set(coach):
     prompt_set = set_create(
         author=coach, title="Slow evenings", description="d", audience="a", visibility="private"
