@@ -65,11 +65,6 @@ class Disclosure(models.TextChoices):
     ALL = "all", "Everything but your private note"
 
 
-class CheckInQuerySet(models.QuerySet["CheckIn"]):
-    def between(self, first: dt.date, last: dt.date) -> "CheckInQuerySet":
-        return self.filter(local_date__gte=first, local_date__lte=last)
-
-
 class CheckIn(models.Model):
     """One partner's emotional weather for one day of their own calendar."""
 
@@ -101,8 +96,6 @@ class CheckIn(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-
-    objects = CheckInQuerySet.as_manager()
 
     class Meta:
         constraints = [

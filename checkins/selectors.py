@@ -45,12 +45,13 @@ class TodayCard:
         return Reaction.Kind(self.reaction_to_mine).label if self.reaction_to_mine else ""
 
 
-def _other_reaction() -> Subquery:
-    """The reaction someone other than the author left on a check-in (at most one)."""
+def _other_reaction(field: str = "kind") -> Subquery:
+    """The reaction someone other than the author left on a check-in (at most one): its kind,
+    or another `field` of it."""
     return Subquery(
         Reaction.objects.filter(checkin=OuterRef("pk"))
         .exclude(author=OuterRef("author"))
-        .values("kind")[:1]
+        .values(field)[:1]
     )
 
 
@@ -365,12 +366,11 @@ def ended_checkin_today(*, user: User) -> bool:
 def visible_checkin(*, viewer: User, checkin_id: int, couple: Couple | None) -> CheckIn | None:
     """A check-in the viewer may open: their own, or their partner's once revealed."""
     reachable = Q(author=viewer) | Q(couple=couple) if couple else Q(author=viewer)
-    reactions = Reaction.objects.filter(checkin=OuterRef("pk")).exclude(author=OuterRef("author"))
     checkin = (
         CheckIn.objects.select_related("author")
         .annotate(
             other_reaction=_other_reaction(),
-            other_reaction_by=Subquery(reactions.values("author__display_name")[:1]),
+            other_reaction_by=_other_reaction("author__display_name"),
         )
         .filter(reachable, pk=checkin_id)
         .first()
