@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from intimacy.accounts.models import Couple, Membership, User
-from prompts.models import Depth, Layer, PromptLog
+from intimacy.accounts.models import CoachLink, Couple, Membership, User
+from prompts.models import Depth, Layer, PromptLog, SetOffer
 
 from .models import (
     WEATHER_BRIGHTNESS,
@@ -90,6 +90,8 @@ class DashboardState:
     moves: dict[dt.date, dt.datetime] = field(default_factory=dict)
     # Both partners (or just me while pending), for the couple's shared day.
     people: list[User] = field(default_factory=list)
+    # Sets a linked coach offered that the couple has not answered yet.
+    open_offers: int = 0
 
 
 # Partners' "today" can be up to two calendar days apart (UTC-12 and UTC+14).
@@ -136,6 +138,7 @@ def _dashboard_sql() -> str:
     membership, user, couple = (m._meta.db_table for m in (Membership, User, Couple))
     checkin, reaction = CheckIn._meta.db_table, Reaction._meta.db_table
     rhythm, move = Rhythm._meta.db_table, RhythmMove._meta.db_table
+    offer, link = SetOffer._meta.db_table, CoachLink._meta.db_table
     # Table and column names come from our own models, never from input.
     return f"""
         SELECT m.user_id, u.display_name, u.time_zone,
@@ -143,7 +146,11 @@ def _dashboard_sql() -> str:
                {", ".join(f"rh.{col}" for col in _RHYTHM_COLUMNS)},
                {", ".join(f"ci.{col}" for col in _CHECKIN_COLUMNS)},
                rm.week_start, rm.starts_at,
-               r.kind
+               r.kind,
+               (SELECT COUNT(*) FROM {offer} so
+                JOIN {link} cl ON cl.couple_id = so.couple_id AND cl.coach_id = so.coach_id
+                     AND cl.status = '{CoachLink.Status.ACTIVE}'
+                WHERE so.couple_id = c.id AND so.status = '{SetOffer.Status.OFFERED}')
         FROM {membership} me
         JOIN {couple} c ON c.id = me.couple_id
         LEFT JOIN {rhythm} rh ON rh.couple_id = c.id
@@ -193,22 +200,24 @@ def dashboard_state(*, user: User) -> DashboardState:
         people.setdefault(
             user_id, User.from_db(db, ["id", "display_name", "time_zone"], [user_id, name, zone])
         )
-        if row[-3] is not None:
-            moves[row[-3]] = row[-2]
-        values = list(row[3 + nc : -3])
+        if row[-4] is not None:
+            moves[row[-4]] = row[-3]
+        values = list(row[3 + nc : -4])
         if values[0] is not None and not any(
             c.pk == values[0] for c, _ in checkins.get(user_id, [])
         ):
             for i in _JSON_COLUMNS:
                 values[i] = _json_field.from_db_value(values[i], None, connection)
             checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, values)
-            checkins.setdefault(user_id, []).append((checkin, row[-1]))
+            checkins.setdefault(user_id, []).append((checkin, row[-2]))
     people[user.pk] = user
     partner = next((p for pk, p in people.items() if pk != user.pk), None)
 
     current = [pair for pairs in checkins.values() for pair in pairs]
     card = _today_card(user=user, partner=partner, checkins=current)
-    return DashboardState(couple, partner, card, rhythm, moves, list(people.values()))
+    return DashboardState(
+        couple, partner, card, rhythm, moves, list(people.values()), open_offers=rows[0][-1]
+    )
 
 
 @dataclass

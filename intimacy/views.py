@@ -47,6 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "checkin_fields": empty_form_fields() if state.today.mine is None else None,
         "reaction_kinds": Reaction.Kind.choices,
         "next_review": state.rhythm.next_start(state.moves) if state.rhythm else None,
+        "open_offers": state.open_offers,
     }
     return render(request, "dashboard.html", ctx)
 

@@ -143,9 +143,11 @@ def test_offer_accept_and_private_set_for_coached_couple_only(
     offer = SetOffer.objects.get()
     client.force_login(alice)
     assert "Your coach suggests" in client.get(reverse("prompts:library")).text
+    assert "Your coach suggests a set" in client.get(reverse("dashboard")).text
     assert client.get(reverse("prompts:set", args=[coach_set.slug])).status_code == 200
     client.post(reverse("prompts:offer_answer", args=[offer.pk]), {"accept": "yes"})
     assert FollowedSet.objects.filter(couple=couple, prompt_set=coach_set).exists()
+    assert "Your coach suggests" not in client.get(reverse("dashboard")).text
     client.force_login(charlie)  # Private to the coach's couples.
     assert client.get(reverse("prompts:set", args=[coach_set.slug])).status_code == 404
 
@@ -277,6 +279,7 @@ def test_after_revoking_a_coach_their_offers_and_private_sets_stop(
 
     client.force_login(alice)
     assert "Your coach suggests" not in client.get(reverse("prompts:library")).text
+    assert "Your coach suggests" not in client.get(reverse("dashboard")).text
     assert daily_prompt(couple=couple, day=dt.date(2026, 11, 30), max_depth=lambda: "deep") is None
     # Stopping is still possible.
     client.post(reverse("prompts:set_follow", args=[coach_set.slug]), {"follow": "no"})
