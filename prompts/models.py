@@ -61,9 +61,13 @@ class PromptQuerySet(models.QuerySet["Prompt"]):
         return self.published().filter(Q(author__isnull=True) | models.Exists(public_sets))
 
     def search(self, words: str) -> "PromptQuerySet":
-        """Full-text search on PostgreSQL (index prompt_search); a plain match elsewhere."""
+        """Full-text search on PostgreSQL (index prompt_search); elsewhere, every word
+        appears somewhere in the text."""
         if connection.vendor != "postgresql":
-            return self.filter(text__icontains=words)
+            found = Q()
+            for word in words.split()[:10]:
+                found &= Q(text__icontains=word)
+            return self.filter(found)
         query = SearchQuery(words, config="english", search_type="websearch")
         return self.annotate(found=SearchVector("text", config="english")).filter(found=query)
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from intimacy.accounts.models import CoachLink, Couple, User
@@ -188,13 +189,14 @@ def _next_prompt(*, couple: Couple, max_depth: str) -> Prompt | None:
 # The coach studio
 
 
-def _unique_slug(title: str, author: User) -> str:
+def _unique_slug(title: str) -> str:
+    """The title and a short random tail: the address says nothing of who wrote the set or
+    how many sets there are (unlisted sets are shared by their address alone)."""
     base = slugify(title)[:60] or "set"
-    slug, n = f"{base}-{author.pk}", 1
-    while PromptSet.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{author.pk}-{n}"
-    return slug
+    while True:
+        slug = f"{base}-{get_random_string(6, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+        if not PromptSet.objects.filter(slug=slug).exists():
+            return slug
 
 
 def prompt_save(
@@ -224,7 +226,7 @@ def set_create(
     return PromptSet.objects.create(
         author=author,
         title=title,
-        slug=_unique_slug(title, author),
+        slug=_unique_slug(title),
         description=description,
         audience=audience,
         visibility=visibility,

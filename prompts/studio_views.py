@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 
 from intimacy.accounts.models import CoachLink
 from intimacy.lib.decorators import login_required_post
@@ -43,11 +44,13 @@ def prompt_edit(request: HttpRequest, prompt_id: int | None = None) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         prompt = services.prompt_save(author=request.user, prompt=prompt, **form.cleaned_data)
         messages.success(request, "Prompt saved.")
-        if into is not None and not prompt_id:
+        if into is None:
+            return redirect("prompts:studio")
+        if not prompt_id:
             services.set_add_prompt(prompt_set=into, prompt=prompt)
-            return redirect("prompts:studio_set", slug=into.slug)
-        return redirect("prompts:studio")
-    return render(request, "prompts/studio_prompt.html", {"form": form, "prompt": prompt})
+        return redirect("prompts:studio_set", slug=into.slug)
+    ctx = {"form": form, "prompt": prompt, "into": into}
+    return render(request, "prompts/studio_prompt.html", ctx)
 
 
 @login_required_post
@@ -149,7 +152,9 @@ def set_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Nothing was imported. {exc}")
         return redirect("prompts:studio")
     prompt_set = services.set_import(data=data, author=request.user)
-    messages.success(request, f"Imported {len(data.prompts)} prompts as a draft set.")
+    count = len(data.prompts)
+    noun = ngettext("prompt", "prompts", count)
+    messages.success(request, f"Imported {count} {noun} as a draft set.")
     return redirect("prompts:studio_set", slug=prompt_set.slug)
 
 

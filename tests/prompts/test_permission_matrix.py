@@ -18,7 +18,7 @@ PERSONAS = ["alice", "coach", "other_coach", "revoked_coach", "charlie", "staff"
 
 
 @pytest.fixture
-def world(couple, alice, coach, charlie):
+def world(couple, alice, coach, charlie, everyday):
     other_coach = UserFactory(email="other@example.com", is_coach=True)
     revoked_coach = UserFactory(email="revoked@example.com", is_coach=True)
     staff = UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
@@ -38,6 +38,7 @@ def world(couple, alice, coach, charlie):
         author=coach, title="Draft", description="", audience="", visibility="public"
     )
     offer = set_offer(prompt_set=private, couple=couple, coach=coach)
+    link = couple.coach_links.get(coach=coach)
     people = {
         "alice": alice,
         "coach": coach,
@@ -54,6 +55,8 @@ def world(couple, alice, coach, charlie):
         "prompt": prompt,
         "offer": offer,
         "couple": couple,
+        "link": link,
+        "everyday": everyday,
     }
 
 
@@ -69,8 +72,14 @@ def status(client, world, who: str, method: str, url: str, data: dict | None = N
     return response.status_code
 
 
+LOGGED_IN = {"alice", "coach", "other_coach", "revoked_coach", "charlie", "staff"}
+COACHES = {"coach", "other_coach", "revoked_coach"}
+
 # (name, args, method, data, who may): the rest get 404. Args and data read the world.
 VIEWS = [
+    ("prompts:library", lambda w: [], "get", None, LOGGED_IN),
+    ("prompts:saved", lambda w: [], "get", None, LOGGED_IN),
+    ("prompts:set", lambda w: [w["everyday"].slug], "get", None, LOGGED_IN),
     ("prompts:set", lambda w: [w["private"].slug], "get", None, {"alice", "coach"}),
     ("prompts:set", lambda w: [w["draft"].slug], "get", None, {"coach"}),
     ("prompts:set_follow", lambda w: [w["private"].slug], "post", None, {"alice", "coach"}),
@@ -88,7 +97,18 @@ VIEWS = [
         lambda w: {"accept": "no"},
         {"alice"},
     ),
-    ("prompts:studio", lambda w: [], "get", None, {"coach", "other_coach", "revoked_coach"}),
+    ("prompts:studio", lambda w: [], "get", None, COACHES),
+    ("prompts:studio_prompt_new", lambda w: [], "get", None, COACHES),
+    ("prompts:studio_set_new", lambda w: [], "post", lambda w: {"title": "T"}, COACHES),
+    ("prompts:studio_import", lambda w: [], "post", None, COACHES),
+    ("prompts:studio_set_items", lambda w: [w["private"].slug], "post", None, {"coach"}),
+    (
+        "prompts:studio_set_publish",
+        lambda w: [w["private"].slug],
+        "post",
+        lambda w: {"publish": "yes"},
+        {"coach"},
+    ),
     ("prompts:studio_set", lambda w: [w["private"].slug], "get", None, {"coach"}),
     ("prompts:studio_set_export", lambda w: [w["private"].slug], "get", None, {"coach"}),
     ("prompts:studio_prompt", lambda w: [w["prompt"].pk], "get", None, {"coach"}),
@@ -100,8 +120,17 @@ VIEWS = [
         lambda w: {"couple": w["couple"].pk},
         {"coach"},
     ),
+    ("coach_home", lambda w: [], "get", None, COACHES),
     ("checkins:coach_couple", lambda w: [w["couple"].pk], "get", None, {"coach"}),
     ("accounts:couple_coach", lambda w: [w["couple"].pk], "get", None, {"alice"}),
+    (
+        "accounts:coach_scope",
+        lambda w: [w["link"].pk],
+        "post",
+        lambda w: {"share_engagement": "on"},
+        {"alice"},
+    ),
+    ("accounts:coach_revoke", lambda w: [w["link"].pk], "post", None, {"alice"}),
 ]
 
 

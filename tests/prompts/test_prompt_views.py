@@ -37,6 +37,8 @@ def test_library_filters_and_search(client, alice, everyday):
     found = client.get(reverse("prompts:library") + "?q=messages").text
     assert "Swap phones" in found
     assert "everyday prompt" not in found
+    # Words apart from each other, in another order, still find it.
+    assert "Swap phones" in client.get(reverse("prompts:library") + "?q=messages+swap").text
 
 
 @pytest.mark.parametrize(
