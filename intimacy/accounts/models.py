@@ -287,8 +287,12 @@ class CoachAccess(models.Model):
     """Every time a coach looked at a couple's data: the couple can read this log."""
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="coach_accesses")
+    # The couple keeps its log when the coach deletes their account (shown as a former coach).
     coach = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coach_accesses"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="coach_accesses",
     )
     what = models.CharField(max_length=120)
     at = models.DateTimeField(default=timezone.now)

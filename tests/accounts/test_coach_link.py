@@ -158,3 +158,12 @@ def test_a_new_coach_sees_nothing_until_the_couple_chooses(client, couple, coach
     page = client.get(reverse("checkins:coach_couple", args=[couple.pk])).text
     assert "Nothing at the moment" in page
     assert "checked in on" not in page
+
+
+def test_the_couples_log_outlives_a_coach_who_leaves(client, couple, alice, coach, link):
+    services.coach_access_record(link=link, what="engagement counts")
+    coach.delete()
+    client.force_login(alice)
+    page = client.get(reverse("accounts:couple_coach", args=[couple.pk])).text
+    assert "A coach who has since left saw engagement counts" in page
+    assert "Dana" not in page
