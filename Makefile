@@ -23,14 +23,14 @@ install: .venv/.installed
 
 # A development secret and DEBUG for this checkout only; kept in data/ so that
 # docker compose (which reads ./.env) never picks it up.
-data/dev.env: | data
+data/dev.env:
+	@mkdir -p data
 	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "Wrote $@ with a development SECRET_KEY (DEBUG=true)."
 
-data:
-	@mkdir -p data/celery/queue data/celery/control data/cache staticfiles
-
+# Always made (not a target of its own): data/ may exist already, made by a test run.
 dev: install data/dev.env
+	@mkdir -p data/celery/queue data/celery/control data/cache staticfiles
 
 run: dev
 	$(PY) manage.py migrate --noinput
