@@ -177,6 +177,8 @@ def rhythm_set(
 @transaction.atomic
 def review_move(*, couple: Couple, week_start: dt.date, starts_at: dt.datetime | None) -> None:
     """Move one week's review (None puts it back where the rhythm has it)."""
+    # Schedules built on the rhythm (the review reminders) look again when it changes.
+    Rhythm.objects.filter(couple=couple).update(updated_at=timezone.now())
     if starts_at is None:
         RhythmMove.objects.filter(couple=couple, week_start=week_start).delete()
         return

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("intimacy.accounts.urls")),
     path("", include("checkins.urls")),
     path("prompts/", include("prompts.urls")),
+    path("", include("intimacy.nudges.urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:

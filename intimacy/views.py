@@ -13,6 +13,7 @@ from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import JoinCodeForm
 from intimacy.accounts.models import Couple
 from intimacy.accounts.selectors import couple_news
+from intimacy.nudges.selectors import unread
 from prompts.services import daily_prompt
 
 
@@ -48,6 +49,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reaction_kinds": Reaction.Kind.choices,
         "next_review": state.rhythm.next_start(state.moves) if state.rhythm else None,
         "open_offers": state.open_offers,
+        # No query unless the count on the user's row says there is something new.
+        "unread_nudges": unread(user=request.user),
     }
     return render(request, "dashboard.html", ctx)
 

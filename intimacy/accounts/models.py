@@ -41,6 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_coach = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # In-app nudges not read yet: kept by intimacy.nudges on the row every request loads
+    # anyway, so the dashboard shows the count without a query of its own.
+    unread_nudges = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "intimacy.accounts",
     "prompts",
     "checkins",
+    "intimacy.nudges",
 ]
 
 MIDDLEWARE = [
@@ -155,7 +157,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intimacy.accounts.tasks.expire_invites",
         "schedule": 15 * 60,
     },
+    # At the start of every minute: what is due goes out in that minute. A run that waited
+    # past the next one is dropped (the next run claims everything due anyway).
+    "dispatch-nudges": {
+        "task": "intimacy.nudges.tasks.dispatch_nudges",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    "sweep-nudges": {
+        "task": "intimacy.nudges.tasks.sweep_nudges",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
 }
+# How long a worker may hold a nudge it is sending before the sweeper sends it again.
+NUDGE_LEASE_SECONDS = env.int("NUDGE_LEASE_SECONDS", default=300)
 
 # Accounts
 

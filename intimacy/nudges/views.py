@@ -1,0 +1,65 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+
+from . import selectors, services
+from .catalogue import CATALOGUE
+from .forms import PreferencesForm
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    prefs = services.nudges_set_up(user=user)
+    rules = list(user.nudge_rules.all())
+    form = PreferencesForm.for_settings(prefs, rules, user.local_today(), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.preferences_save(
+            user=user,
+            **{k: data[k] for k in ("by_email", "in_app", "quiet_start", "quiet_end")},
+            daily_cap=data["daily_cap"],
+            paused_until=data["paused_until"],
+            rules=form.rule_choices(rules),
+        )
+        messages.success(request, "Your nudges are saved.")
+        return redirect("nudges:preferences")
+    statuses = {status.rule.habit: status for status in selectors.rule_statuses(user=user)}
+    ctx = {
+        "form": form,
+        "rows": [(on, at, statuses.get(key)) for key, on, at in form.habit_rows()],
+        "back_off_text": selectors.BACK_OFF_TEXT,
+        "prefs": prefs,
+        "today": user.local_today(),
+    }
+    return render(request, "nudges/preferences.html", ctx)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    nudges = selectors.inbox(user=request.user)
+    # Reading the inbox reads what is in it.
+    services.inbox_read(user=request.user)
+    return render(request, "nudges/inbox.html", {"nudges": nudges})
+
+
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a nudge email: counts as opened (no login needed), then the right page."""
+    nudge = services.nudge_for_open(token)
+    if nudge is None:
+        raise Http404("No such nudge.")
+    services.nudge_open(nudge=nudge)
+    return redirect(CATALOGUE[nudge.habit].opens)
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie.
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    user = services.user_for_unsubscribe(token)
+    if user is None:
+        raise Http404("No such link.")
+    if request.method == "POST":
+        services.email_unsubscribe(user=user)
+        return render(request, "nudges/unsubscribed.html", {"name": user.display_name})
+    return render(request, "nudges/unsubscribe.html", {"name": user.display_name})
