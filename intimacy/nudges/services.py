@@ -257,9 +257,10 @@ def reviews_refresh(*, now: dt.datetime | None = None) -> int:
     """Weekly-review reminders follow the couple's rhythm: when it changed (or a week was
     moved, which touches it) since a rule was computed, compute it again."""
     now = now or timezone.now()
-    couple_of = Membership.objects.filter(user=OuterRef("user"), is_active=True).values("couple")
     changed_rhythm = Rhythm.objects.filter(
-        couple__in=couple_of, updated_at__gt=OuterRef("computed_at")
+        couple__memberships__user=OuterRef("user"),
+        couple__memberships__is_active=True,
+        updated_at__gt=OuterRef("computed_at"),
     )
     rules = list(
         NudgeRule.objects.filter(habit=NudgeHabit.WEEKLY_REVIEW, enabled=True)
@@ -313,9 +314,13 @@ def _claim_sql() -> str:
     global _CLAIM_SQL
     if _CLAIM_SQL is None:
         rule, user = NudgeRule._meta.db_table, User._meta.db_table
+        membership, couple = Membership._meta.db_table, Couple._meta.db_table
         _CLAIM_SQL = f"""
             SELECT r.id, r.user_id, r.habit, r.local_time, r.next_due_at, u.time_zone,
-                   r.enabled, r.focus_until
+                   r.enabled, r.focus_until,
+                   EXISTS (SELECT 1 FROM {membership} m JOIN {couple} c ON c.id = m.couple_id
+                           WHERE m.user_id = r.user_id AND m.is_active
+                             AND c.status = '{Couple.Status.ACTIVE}') AS paired
             FROM {rule} r JOIN {user} u ON u.id = r.user_id
             WHERE r.next_due_at IS NOT NULL AND r.next_due_at <= %s
             ORDER BY r.next_due_at
@@ -354,7 +359,7 @@ def _dispatch_batch(
         return None
     reviews = _review_schedules({row[1] for row in rows if row[2] == NudgeHabit.WEEKLY_REVIEW})
     nudges, moves = [], []
-    for rule_id, user_id, habit, local_time, due, zone, enabled, focus_until in rows:
+    for rule_id, user_id, habit, local_time, due, zone, enabled, focus_until, paired in rows:
         due = due if due.tzinfo else due.replace(tzinfo=dt.UTC)
         tz = zoneinfo.ZoneInfo(zone)
         day = due.astimezone(tz).date()
@@ -364,7 +369,8 @@ def _dispatch_batch(
         after = max(due, now)
         next_due = _due(rule=rule, zone=zone, after=after, review=reviews.get(user_id))
         on = enabled or (focus_until is not None and day <= focus_until)
-        if not on:
+        if not (on and paired):
+            # Dormant until switched on again or paired again (partners_adopt wakes it).
             next_due = None
         elif habit != NudgeHabit.WEEKLY_REVIEW or reviews.get(user_id):
             nudges.append(

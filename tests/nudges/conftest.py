@@ -1,0 +1,33 @@
+import datetime as dt
+
+import pytest
+
+from intimacy.accounts.models import Couple, User
+from intimacy.nudges.models import NudgeRule
+from intimacy.nudges.services import partners_adopt
+
+UTC = dt.UTC
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def adopted(couple: Couple, alice: User, bob: User) -> Couple:
+    """The couple with its default nudge schedule, as the minute's job leaves it."""
+    partners_adopt()
+    return couple
+
+
+def rule(user: User, habit: str) -> NudgeRule:
+    return NudgeRule.objects.get(user=user, habit=habit)
+
+
+def due_now(user: User, habit: str, now: dt.datetime) -> NudgeRule:
+    """Make one of `user`'s rules due at `now` (as if its time had come)."""
+    r = rule(user, habit)
+    r.enabled = True
+    r.next_due_at = now
+    r.save()
+    return r
