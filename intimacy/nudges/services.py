@@ -548,16 +548,16 @@ def _prompt_words(nudge: Nudge) -> tuple[str, str] | None:
     )
     if daily is not None and daily.state in (PromptLog.State.DONE, PromptLog.State.SKIPPED):
         return None
+    if stormy and (daily is None or daily.prompt.depth != Depth.LIGHT):
+        return (
+            "Something gentle for today",
+            "Today, go gently: ask your partner what would help right now, and listen "
+            "without fixing anything.",
+        )
     if daily is None:
         return (
             "Nothing new today",
             "You have met every prompt in your sets: a good day to choose another set together.",
-        )
-    if stormy and daily.prompt.depth != Depth.LIGHT:
-        return (
-            "Something gentle for today",
-            "Today, go gently: ask your partner what would "
-            "help right now, and listen without fixing anything.",
         )
     return (CATALOGUE[nudge.habit].title, f"Today's prompt: {daily.prompt.text}")
 
@@ -651,7 +651,7 @@ def nudges_send(*, ids: list[int], now: dt.datetime | None = None) -> Sent:
     sent, failed = _deliver(ready)
     _mark_sent(sent, ready, now=now)
     outcome.sent = len(sent)
-    give_up = [n.pk for n, *_ in ready if n.pk in failed and n.attempts + 1 >= MAX_ATTEMPTS]
+    give_up = [n.pk for n, *_ in ready if n.pk in failed and n.attempts >= MAX_ATTEMPTS]
     retry = [n.pk for n, *_ in ready if n.pk in failed and n.pk not in give_up]
     Nudge.objects.filter(pk__in=give_up).update(state=Nudge.State.FAILED, lease_until=None)
     Nudge.objects.filter(pk__in=retry).update(state=Nudge.State.PENDING, lease_until=None)

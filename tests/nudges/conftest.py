@@ -31,3 +31,11 @@ def due_now(user: User, habit: str, now: dt.datetime) -> NudgeRule:
     r.next_due_at = now
     r.save()
     return r
+
+
+@pytest.fixture
+def everyday(db: None):  # noqa: ANN201
+    from tests.prompts.conftest import make_set  # noqa: PLC0415 (that folder's helper)
+    from prompts.models import Depth  # noqa: PLC0415
+
+    return make_set("everyday", [Depth.LIGHT, Depth.LIGHT, Depth.MEDIUM, Depth.DEEP], default=True)
