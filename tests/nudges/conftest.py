@@ -34,8 +34,8 @@ def due_now(user: User, habit: str, now: dt.datetime) -> NudgeRule:
 
 
 @pytest.fixture
-def everyday(db: None):  # noqa: ANN201
-    from tests.prompts.conftest import make_set  # noqa: PLC0415 (that folder's helper)
-    from prompts.models import Depth  # noqa: PLC0415
+def everyday(db: None):
+    from prompts.models import Depth
+    from tests.prompts.conftest import make_set
 
     return make_set("everyday", [Depth.LIGHT, Depth.LIGHT, Depth.MEDIUM, Depth.DEEP], default=True)

@@ -7,7 +7,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from checkins.models import CheckIn
 from intimacy.accounts.services import couple_end
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
 from intimacy.nudges.services import nudges_send, nudges_sweep, rules_dispatch
@@ -39,7 +38,8 @@ def test_a_morning_nudge_by_email_and_in_the_app(adopted, alice, client, mailout
     assert mail.to == ["alice@example.com"]
     assert mail.subject == "What's your weather this morning?"
     html = mail.alternatives[0][0]
-    assert "Hello Alice" in mail.body and "Hello Alice" in html
+    assert "Hello Alice" in mail.body
+    assert "Hello Alice" in html
     unsubscribe = re.search(r"http://[^\s]+/nudges/unsubscribe/[^\s/]+/", mail.body).group(0)
     assert mail.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -68,7 +68,9 @@ def test_sending_twice_sends_once(adopted, alice, mailoutbox):
 def test_in_app_only(adopted, alice, mailoutbox):
     NudgeSettings.objects.filter(user=alice).update(by_email=False)
     nudge = dispatch_and_send(alice, "morning_checkin")
-    assert nudge.state == Nudge.State.SENT and nudge.in_app and not nudge.by_email
+    assert nudge.state == Nudge.State.SENT
+    assert nudge.in_app
+    assert not nudge.by_email
     assert mailoutbox == []
 
 
@@ -156,8 +158,11 @@ def test_a_mail_server_that_is_down_means_retries_then_failed(adopted, alice, se
             nudge.refresh_from_db()
             assert nudge.attempts == attempt
             if attempt < 5:
-                assert outcome.retry == [nudge.pk] and nudge.state == "pending"
-    assert nudge.state == "failed" and outcome.failed == 1 and outcome.retry == []
+                assert outcome.retry == [nudge.pk]
+                assert nudge.state == "pending"
+    assert nudge.state == "failed"
+    assert outcome.failed == 1
+    assert outcome.retry == []
 
 
 def test_the_sweeper_sends_again_what_a_dead_worker_left(adopted, alice, settings):
@@ -180,7 +185,8 @@ def test_one_click_unsubscribe_without_logging_in(adopted, alice, client, mailou
     dispatch_and_send(alice, "morning_checkin")
     url = re.search(r"/nudges/unsubscribe/[^\s/]+/", mailoutbox[0].body).group(0)
     page = client.get(url)
-    assert page.status_code == 200 and "Stop nudge emails?" in page.text
+    assert page.status_code == 200
+    assert "Stop nudge emails?" in page.text
     assert NudgeSettings.objects.get(user=alice).by_email  # a GET (a link scanner) changes nothing
     # What a mail provider sends (RFC 8058): a POST with no cookie and no CSRF token.
     response = client.post(url, {"List-Unsubscribe": "One-Click"})

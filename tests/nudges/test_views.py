@@ -42,12 +42,14 @@ def form_data(**overrides: str) -> dict[str, str]:
 def test_a_partner_chooses_habits_times_and_a_pause(client, adopted, alice):
     client.force_login(alice)
     page = client.get(reverse("nudges:preferences"))
-    assert page.status_code == 200 and "Morning check-in" in page.text
+    assert page.status_code == 200
+    assert "Morning check-in" in page.text
     with time_machine.travel(at(2026, 11, 21, 12), tick=False):
         response = client.post(reverse("nudges:preferences"), form_data())
     assert response.status_code == 302
     gratitude = rule(alice, "evening_gratitude")
-    assert gratitude.enabled and gratitude.local_time == dt.time(20, 45)
+    assert gratitude.enabled
+    assert gratitude.local_time == dt.time(20, 45)
     assert gratitude.next_due_at == at(2026, 11, 21, 19, 45)
     assert not rule(alice, "todays_prompt").enabled
     assert rule(alice, "weekly_review").enabled is False  # its box was left unticked
@@ -87,7 +89,8 @@ def test_the_pages_need_a_login(client):
     for name in ("nudges:preferences", "nudges:inbox"):
         url = reverse(name)
         response = client.get(url)
-        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
     assert client.post(reverse("nudges:preferences"), form_data()).status_code == 302
     assert not NudgeSettings.objects.exists()
 
