@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from checkins import coach_views
+from intimacy.lib.converters import IdConverter
 
 from . import views
+
+# Before the apps' URL modules below are read: they use <id:...> for database ids.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.home, name="home"),

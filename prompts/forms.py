@@ -47,7 +47,10 @@ class PromptForm(forms.Form):
         label="About how many minutes", min_value=1, max_value=180, initial=10
     )
     tags = forms.CharField(
-        label="Tags", required=False, max_length=200, help_text="A few words, separated by commas."
+        label="Tags",
+        required=False,
+        max_length=200,
+        help_text="Up to ten short words or phrases (40 letters each), separated by commas.",
     )
 
     def clean_text(self) -> str:
@@ -55,11 +58,21 @@ class PromptForm(forms.Form):
 
     def clean_tags(self) -> list[str]:
         words = [" ".join(t.split()).lower() for t in self.cleaned_data["tags"].split(",")]
-        return list(dict.fromkeys(w for w in words if w))[:10]
+        tags = list(dict.fromkeys(w for w in words if w))
+        # The same limits as a set file (prompts/exchange.py), so an export imports again.
+        if len(tags) > 10:
+            raise forms.ValidationError("Up to ten tags, please.")
+        if any(len(tag) > 40 for tag in tags):
+            raise forms.ValidationError("Keep each tag to 40 letters or fewer.")
+        return tags
 
 
 class SetForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=120)
+    title = forms.CharField(
+        label="Title",
+        max_length=120,
+        error_messages={"required": "A set needs a title."},
+    )
     description = forms.CharField(
         label="Description",
         max_length=1000,

@@ -63,10 +63,14 @@ def visible_sets(*, user: User) -> QuerySet[PromptSet]:
 
 
 def visible_prompt(*, prompt_id: int, user: User) -> Prompt | None:
-    """A prompt the user may read: in the library, in a set they may open, or their own."""
-    in_a_set = PromptSetItem.objects.filter(
-        prompt=OuterRef("pk"), prompt_set__in=visible_sets(user=user)
+    """A prompt the user may read by its number: in the library, in a set they may open
+    (an unlisted set only once their couple follows it: numbers can be guessed, an unlisted
+    set's address cannot), or their own."""
+    followed = FollowedSet.objects.filter(couple__in=Couple.objects.for_user(user))
+    known_sets = visible_sets(user=user).exclude(
+        Q(visibility="unlisted") & ~Q(author=user) & ~Q(pk__in=followed.values("prompt_set"))
     )
+    in_a_set = PromptSetItem.objects.filter(prompt=OuterRef("pk"), prompt_set__in=known_sets)
     return (
         Prompt.objects.filter(pk=prompt_id)
         .filter(

@@ -71,6 +71,7 @@ def library_load(*, data: dict[str, Any]) -> tuple[int, int]:
     return len(data["prompts"]), len(data["sets"])
 
 
+@transaction.atomic
 def set_follow(*, couple: Couple, prompt_set: PromptSet) -> None:
     _forget_daily(couple)
     FollowedSet.objects.get_or_create(couple=couple, prompt_set=prompt_set)
@@ -82,14 +83,23 @@ def set_follow(*, couple: Couple, prompt_set: PromptSet) -> None:
     DailyPrompt.objects.filter(couple=couple, prompt__isnull=True).delete()
 
 
+@transaction.atomic
 def set_unfollow(*, couple: Couple, prompt_set: PromptSet) -> None:
     _forget_daily(couple)
     FollowedSet.objects.filter(couple=couple, prompt_set=prompt_set).delete()
 
 
+@transaction.atomic
 def prompt_mark(*, couple: Couple, prompt: Prompt, state: str, by: User) -> PromptLog:
-    """Mark a prompt done, skipped or saved for the couple (a later mark replaces it)."""
+    """Mark a prompt done, skipped or saved for the couple (a later mark replaces it, except
+    that saving a prompt already done or skipped leaves it done or skipped)."""
     _forget_daily(couple)
+    if state == PromptLog.State.SAVED:
+        finished = PromptLog.objects.filter(
+            couple=couple, prompt=prompt, state__in=[PromptLog.State.DONE, PromptLog.State.SKIPPED]
+        ).first()
+        if finished is not None:
+            return finished
     log, _ = PromptLog.objects.update_or_create(
         couple=couple, prompt=prompt, defaults={"state": state, "by": by, "at": timezone.now()}
     )
@@ -255,7 +265,10 @@ def set_move(*, prompt_set: PromptSet, prompt_id: int, up: bool) -> None:
         set_reorder(prompt_set=prompt_set, prompt_ids=order)
 
 
+@transaction.atomic
 def set_add_prompt(*, prompt_set: PromptSet, prompt: Prompt) -> None:
+    # Lock the set: two quick "Add" clicks would otherwise both take the last position + 1.
+    PromptSet.objects.select_for_update().filter(pk=prompt_set.pk).first()
     last = prompt_set.items.order_by("-position").values_list("position", flat=True).first() or 0
     PromptSetItem.objects.get_or_create(
         prompt_set=prompt_set, prompt=prompt, defaults={"position": last + 1}
@@ -276,8 +289,9 @@ def set_reorder(*, prompt_set: PromptSet, prompt_ids: list[int]) -> None:
     )
 
 
-def set_remove_prompt(*, prompt_set: PromptSet, prompt: Prompt) -> None:
-    prompt_set.items.filter(prompt=prompt).delete()
+def set_remove_prompt(*, prompt_set: PromptSet, prompt_id: int) -> None:
+    """Take a prompt out of the set, whatever became of it (archived by staff, say)."""
+    prompt_set.items.filter(prompt_id=prompt_id).delete()
 
 
 @transaction.atomic
@@ -303,9 +317,18 @@ def set_duplicate(*, prompt_set: PromptSet, author: User) -> PromptSet:
         audience=prompt_set.audience,
         visibility=prompt_set.visibility,
     )
+    # The coach's own prompts are copied, so editing the draft copy never changes the
+    # published original that couples follow; the shipped library's are shared.
+    items = list(prompt_set.items.select_related("prompt").order_by("position"))
+    for item in items:
+        if item.prompt.author_id == author.pk:
+            item.prompt.pk = None
+            item.prompt.status = Status.DRAFT
+            item.prompt.save()
+            item.prompt_id = item.prompt.pk
     PromptSetItem.objects.bulk_create(
         PromptSetItem(prompt_set=copy, prompt_id=item.prompt_id, position=item.position)
-        for item in prompt_set.items.all()
+        for item in items
     )
     return copy
 

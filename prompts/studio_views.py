@@ -12,7 +12,7 @@ from intimacy.accounts.models import CoachLink
 from intimacy.lib.decorators import login_required_post
 
 from . import services
-from .access import get_own_prompt_or_404, get_own_set_or_404, get_prompt_or_404, require_coach
+from .access import get_own_prompt_or_404, get_own_set_or_404, require_coach
 from .exchange import SetFileError, parse_set, set_to_json
 from .forms import ImportForm, PromptForm, SetForm
 from .models import Prompt, PromptSet, Status
@@ -22,13 +22,17 @@ from .selectors import visible_prompt
 @login_required
 def studio(request: HttpRequest) -> HttpResponse:
     require_coach(request)
+    return _studio_page(request, SetForm(initial={"visibility": PromptSet.Visibility.PRIVATE}))
+
+
+def _studio_page(request: HttpRequest, set_form: SetForm, status: int = 200) -> HttpResponse:
     ctx = {
         "sets": PromptSet.objects.filter(author=request.user).order_by("-created_at"),
         "prompts": Prompt.objects.filter(author=request.user).order_by("-updated_at")[:200],
         "import_form": ImportForm(),
-        "set_form": SetForm(initial={"visibility": PromptSet.Visibility.PRIVATE}),
+        "set_form": set_form,
     }
-    return render(request, "prompts/studio.html", ctx)
+    return render(request, "prompts/studio.html", ctx, status=status)
 
 
 @login_required
@@ -58,8 +62,8 @@ def set_new(request: HttpRequest) -> HttpResponse:
     require_coach(request)
     form = SetForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A set needs a title (up to 120 characters).")
-        return redirect("prompts:studio")
+        # The studio again, with what was typed and the error next to its field.
+        return _studio_page(request, form)
     prompt_set = services.set_create(author=request.user, **form.cleaned_data)
     return redirect("prompts:studio_set", slug=prompt_set.slug)
 
@@ -98,9 +102,7 @@ def set_items(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             services.set_add_prompt(prompt_set=prompt_set, prompt=prompt)
     elif action == "remove":
-        services.set_remove_prompt(
-            prompt_set=prompt_set, prompt=get_prompt_or_404(request, prompt_id)
-        )
+        services.set_remove_prompt(prompt_set=prompt_set, prompt_id=prompt_id)
     elif action in ("up", "down"):
         services.set_move(prompt_set=prompt_set, prompt_id=prompt_id, up=action == "up")
     return redirect("prompts:studio_set", slug=slug)

@@ -9,7 +9,7 @@ from intimacy.lib.decorators import login_required_post
 from . import selectors, services
 from .access import get_offer_or_404, get_prompt_or_404, get_set_or_404
 from .forms import LibraryFilterForm
-from .models import FollowedSet, PromptLog
+from .models import FollowedSet, PromptLog, Status
 
 
 @login_required
@@ -36,6 +36,9 @@ def set_detail(request: HttpRequest, slug: str) -> HttpResponse:
         and FollowedSet.objects.filter(couple=couple, prompt_set=prompt_set).exists()
     )
     items = prompt_set.items.select_related("prompt")
+    if prompt_set.author_id != request.user.pk:
+        # Prompts staff archived are gone for everyone but the set's author.
+        items = items.filter(prompt__status=Status.PUBLISHED)
     ctx = {"set": prompt_set, "items": items, "couple": couple, "following": following}
     return render(request, "prompts/set_detail.html", ctx)
 

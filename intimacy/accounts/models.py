@@ -227,7 +227,9 @@ class Invite(models.Model):
 
 class CoachLinkQuerySet(models.QuerySet["CoachLink"]):
     def active(self) -> "CoachLinkQuerySet":
-        return self.filter(status=CoachLink.Status.ACTIVE)
+        """Links in force: accepted, not revoked, and the coach still holds the coach role
+        (staff may take it away; the couple's data closes to them at once)."""
+        return self.filter(status=CoachLink.Status.ACTIVE, coach__is_coach=True)
 
     def of_coach(self, coach: "User") -> "CoachLinkQuerySet":
         """The couples a coach works with now: the one place that scopes a coach's lookups."""

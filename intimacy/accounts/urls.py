@@ -6,15 +6,15 @@ app_name = "accounts"
 
 urlpatterns = [
     path("couple/start/", views.couple_create, name="couple_create"),
-    path("couple/<int:couple_id>/invites/new/", views.invite_new, name="invite_new"),
-    path("couple/<int:couple_id>/end/", views.couple_end, name="couple_end"),
-    path("invites/<int:invite_id>/revoke/", views.invite_revoke, name="invite_revoke"),
+    path("couple/<id:couple_id>/invites/new/", views.invite_new, name="invite_new"),
+    path("couple/<id:couple_id>/end/", views.couple_end, name="couple_end"),
+    path("invites/<id:invite_id>/revoke/", views.invite_revoke, name="invite_revoke"),
     path("join/", views.join_code, name="join_code"),
     path("join/<str:token>/", views.join, name="join"),
     path("settings/profile/", views.profile, name="profile"),
-    path("couple/<int:couple_id>/coach/", views.couple_coach, name="couple_coach"),
-    path("couple/coach-links/<int:link_id>/scope/", views.coach_scope, name="coach_scope"),
-    path("couple/coach-links/<int:link_id>/revoke/", views.coach_revoke, name="coach_revoke"),
+    path("couple/<id:couple_id>/coach/", views.couple_coach, name="couple_coach"),
+    path("couple/coach-links/<id:link_id>/scope/", views.coach_scope, name="coach_scope"),
+    path("couple/coach-links/<id:link_id>/revoke/", views.coach_revoke, name="coach_revoke"),
     path("coach/join/", views.coach_join_code, name="coach_join_code"),
     path("coach/join/<str:token>/", views.coach_join, name="coach_join"),
 ]

@@ -314,6 +314,8 @@ def _claim_sql() -> str:
     global _CLAIM_SQL
     if _CLAIM_SQL is None:
         rule, user = NudgeRule._meta.db_table, User._meta.db_table
+        # SQLite has no row locks; its IMMEDIATE transactions let one writer in at a time.
+        lock = "FOR UPDATE OF r SKIP LOCKED" if connection.vendor == "postgresql" else ""
         membership, couple = Membership._meta.db_table, Couple._meta.db_table
         _CLAIM_SQL = f"""
             SELECT r.id, r.user_id, r.habit, r.local_time, r.next_due_at, u.time_zone,
@@ -324,8 +326,7 @@ def _claim_sql() -> str:
             FROM {rule} r JOIN {user} u ON u.id = r.user_id
             WHERE r.next_due_at IS NOT NULL AND r.next_due_at <= %s
             ORDER BY r.next_due_at
-            LIMIT %s
-            FOR UPDATE OF r SKIP LOCKED
+            LIMIT %s {lock}
         """  # noqa: S608
     return _CLAIM_SQL
 

@@ -175,3 +175,11 @@ def test_saved_list_is_the_couples_own(client, couple, alice, charlie, everyday)
     make_couple(charlie, UserFactory())
     client.force_login(charlie)
     assert "everyday prompt 3" not in client.get(reverse("prompts:saved")).text
+
+
+def test_saving_a_prompt_already_done_keeps_it_done(client, couple, alice, everyday):
+    prompt = everyday.items.first().prompt
+    client.force_login(alice)
+    client.post(reverse("prompts:mark", args=[prompt.pk]), {"state": "done"})
+    client.post(reverse("prompts:mark", args=[prompt.pk]), {"state": "saved"})
+    assert PromptLog.objects.get(prompt=prompt).state == "done"

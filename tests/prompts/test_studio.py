@@ -8,7 +8,7 @@ from django.urls import reverse
 from intimacy.accounts import services as accounts
 from prompts.exchange import set_to_json
 from prompts.models import FollowedSet, Prompt, PromptSet, SetOffer, Status
-from prompts.services import daily_prompt, set_create, set_follow, set_offer
+from prompts.services import daily_prompt, set_create, set_follow, set_offer, set_publish
 from tests.factories import UserFactory, make_couple
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +305,90 @@ def test_writing_into_another_coachs_set_saves_nothing(client, coach_set, other_
     )
     assert response.status_code == 404
     assert not Prompt.objects.filter(author=other_coach).exists()
+
+
+def test_prompts_of_an_unlisted_set_cannot_be_reached_by_their_number(
+    client, coach, coach_set, couple, alice, other_coach
+):
+    coach_set.visibility = "unlisted"
+    coach_set.save()
+    set_publish(prompt_set=coach_set, publish=True)
+    secret = Prompt.objects.filter(author=coach).first()
+    mark = reverse("prompts:mark", args=[secret.pk])
+    client.force_login(alice)
+    assert client.post(mark, {"state": "saved"}).status_code == 404
+    # With the address, the couple may follow it; then its prompts are theirs to use.
+    assert client.get(reverse("prompts:set", args=[coach_set.slug])).status_code == 200
+    client.post(reverse("prompts:set_follow", args=[coach_set.slug]), {"follow": "yes"})
+    assert client.post(mark, {"state": "saved"}).status_code == 302
+    other = set_create(
+        author=other_coach, title="Mine", description="", audience="", visibility="private"
+    )
+    client.force_login(other_coach)
+    add = {"action": "add", "prompt": secret.pk}
+    client.post(reverse("prompts:studio_set_items", args=[other.slug]), add)
+    assert not other.items.exists()
+
+
+def test_a_coach_whose_role_was_taken_away_sees_the_couple_no_more(client, couple, coach):
+    accounts.coach_link_accept(link=accounts.coach_invite(couple=couple), coach=coach)
+    client.force_login(coach)
+    url = reverse("checkins:coach_couple", args=[couple.pk])
+    assert client.get(url).status_code == 200
+    coach.is_coach = False
+    coach.save()
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "9" * 40])
+def test_huge_numbers_in_addresses_are_404(client, coach, number):
+    client.force_login(coach)
+    assert client.get(f"/coach/couples/{number}/").status_code == 404
+    assert client.get(f"/prompts/studio/prompts/{number}/").status_code == 404
+
+
+def test_tags_the_studio_accepts_export_and_import_again(client, coach, coach_set):
+    client.force_login(coach)
+    url = reverse("prompts:studio_prompt_new") + f"?set={coach_set.slug}"
+    data = {"text": "T", "kind": "question", "layer": "emotional", "depth": "light", "minutes": "5"}
+    response = client.post(url, {**data, "tags": "x" * 41})
+    assert "40 letters or fewer" in response.text
+    client.post(url, {**data, "tags": "slow mornings, tea"})
+    exported = client.get(reverse("prompts:studio_set_export", args=[coach_set.slug])).content
+    client.post(reverse("prompts:studio_import"), {"file": upload(exported)})
+    assert PromptSet.objects.filter(author=coach).count() == 2
+
+
+def test_a_duplicate_copies_the_coachs_own_prompts(client, coach, coach_set):
+    client.force_login(coach)
+    client.post(reverse("prompts:studio_set_duplicate", args=[coach_set.slug]))
+    copy = PromptSet.objects.exclude(pk=coach_set.pk).get()
+    original_ids = set(coach_set.items.values_list("prompt_id", flat=True))
+    assert original_ids.isdisjoint(copy.items.values_list("prompt_id", flat=True))
+
+
+def test_a_set_without_a_title_keeps_what_was_typed(client, coach):
+    client.force_login(coach)
+    response = client.post(
+        reverse("prompts:studio_set_new"), {"title": "", "description": "Quiet evenings"}
+    )
+    assert response.status_code == 200
+    assert "A set needs a title." in response.text
+    assert "Quiet evenings" in response.text
+    assert not PromptSet.objects.exists()
+
+
+def test_archived_prompts_leave_set_pages_and_can_be_removed(client, coach, coach_set, alice):
+    set_publish(prompt_set=coach_set, publish=True)
+    coach_set.visibility = "public"
+    coach_set.save()
+    gone = coach_set.items.first().prompt
+    Prompt.objects.filter(pk=gone.pk).update(status=Status.ARCHIVED)
+    client.force_login(alice)
+    assert gone.text not in client.get(reverse("prompts:set", args=[coach_set.slug])).text
+    client.force_login(coach)
+    client.post(
+        reverse("prompts:studio_set_items", args=[coach_set.slug]),
+        {"action": "remove", "prompt": gone.pk},
+    )
+    assert not coach_set.items.filter(prompt=gone).exists()
