@@ -335,7 +335,7 @@ def rules_dispatch(
     *,
     now: dt.datetime | None = None,
     batch: int = 1000,
-    send_batch: int = 200,
+    send_batch: int = 500,
     enqueue: Callable[[list[int]], None] | None = None,
 ) -> int:
     """Claim due rules in batches, write one nudge each, move each rule on, and enqueue the
@@ -378,15 +378,8 @@ def _dispatch_batch(
                 Nudge(user_id=user_id, rule_id=rule_id, habit=habit, local_date=day, due_at=due)
             )
         moves.append((rule_id, next_due))
-    Nudge.objects.bulk_create(nudges, ignore_conflicts=True, batch_size=1000)
+    ids = _insert_nudges(nudges)
     _move_rules(moves, now=now)
-    ids = list(
-        Nudge.objects.filter(
-            rule_id__in=[n.rule_id for n in nudges],
-            state=Nudge.State.PENDING,
-            due_at__in={n.due_at for n in nudges},
-        ).values_list("pk", flat=True)
-    )
     chunks = [ids[i : i + send_batch] for i in range(0, len(ids), send_batch)]
     if enqueue is None:
         from .tasks import send_nudges
@@ -394,7 +387,44 @@ def _dispatch_batch(
         enqueue = send_nudges.delay
     for chunk in chunks:
         transaction.on_commit(lambda chunk=chunk: enqueue(chunk))
-    return len(nudges)
+    return len(ids)
+
+
+def _insert_nudges(nudges: list[Nudge]) -> list[int]:
+    """Write the nudges (one per partner, habit and local date: a second is dropped) and
+    return the ids of those written. On PostgreSQL one INSERT … RETURNING for the batch."""
+    if not nudges:
+        return []
+    if connection.vendor != "postgresql":
+        Nudge.objects.bulk_create(nudges, ignore_conflicts=True, batch_size=500)
+        return list(
+            Nudge.objects.filter(
+                rule_id__in=[n.rule_id for n in nudges],
+                state=Nudge.State.PENDING,
+                due_at__in={n.due_at for n in nudges},
+            ).values_list("pk", flat=True)
+        )
+    table = Nudge._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (user_id, rule_id, habit, local_date, due_at, state, held,
+                    attempts, by_email, in_app, title, message, link)
+                SELECT v.user_id, v.rule_id, v.habit, v.local_date, v.due_at, %s, '', 0,
+                       false, false, '', '', ''
+                FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[],
+                            %s::timestamptz[]) AS v(user_id, rule_id, habit, local_date, due_at)
+                ON CONFLICT DO NOTHING
+                RETURNING id""",  # noqa: S608
+            [
+                Nudge.State.PENDING,
+                [n.user_id for n in nudges],
+                [n.rule_id for n in nudges],
+                [n.habit for n in nudges],
+                [n.local_date for n in nudges],
+                [n.due_at for n in nudges],
+            ],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _move_rules(moves: list[tuple[int, dt.datetime | None]], *, now: dt.datetime) -> None:
@@ -692,17 +722,31 @@ def _mark_sent(sent: set[int], ready: list[tuple[Nudge, str, str]], *, now: dt.d
     if not sent:
         return
     done = [(n, t, m) for n, t, m in ready if n.pk in sent]
+    # One UPDATE per distinct content (nudges of one habit mostly say the same), not a
+    # CASE per row: the sending hot path.
+    groups: dict[tuple, list[int]] = defaultdict(list)
     for nudge, title, message in done:
         prefs = nudge.user.nudge_settings
-        nudge.state, nudge.sent_at, nudge.lease_until = Nudge.State.SENT, now, None
-        nudge.by_email, nudge.in_app = prefs.by_email, prefs.in_app
-        nudge.title, nudge.message = title[:120], message[:400]
-        nudge.link = reverse(CATALOGUE[nudge.habit].opens)
-    Nudge.objects.bulk_update(
-        [n for n, *_ in done],
-        ["state", "sent_at", "lease_until", "by_email", "in_app", "title", "message", "link"],
-        batch_size=500,
-    )
+        nudge.in_app = prefs.in_app
+        key = (
+            prefs.by_email,
+            prefs.in_app,
+            title[:120],
+            message[:400],
+            CATALOGUE[nudge.habit].opens,
+        )
+        groups[key].append(nudge.pk)
+    for (by_email, in_app, title, message, opens), pks in groups.items():
+        Nudge.objects.filter(pk__in=pks).update(
+            state=Nudge.State.SENT,
+            sent_at=now,
+            lease_until=None,
+            by_email=by_email,
+            in_app=in_app,
+            title=title,
+            message=message,
+            link=reverse(opens),
+        )
     # The back-off counts sends since the last open; the unread count grows by the in-app ones.
     by_day = defaultdict(list)
     for nudge, *_ in done:

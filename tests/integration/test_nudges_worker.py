@@ -91,7 +91,7 @@ def test_a_due_nudge_arrives_by_smtp_through_a_real_worker(transactional_db, smt
     finally:
         worker.stop()
     [message, _] = inbox.messages
-    assert message["Subject"] == "What's your weather this morning?"
+    assert message["Subject"] == "What's your weather today?"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.get_content_type() == "multipart/alternative"
     assert set(Nudge.objects.values_list("state", flat=True)) == {"sent"}

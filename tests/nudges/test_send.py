@@ -36,7 +36,7 @@ def test_a_morning_nudge_by_email_and_in_the_app(adopted, alice, client, mailout
     assert nudge.state == Nudge.State.SENT
     [mail] = mailoutbox
     assert mail.to == ["alice@example.com"]
-    assert mail.subject == "What's your weather this morning?"
+    assert mail.subject == "What's your weather today?"
     html = mail.alternatives[0][0]
     assert "Hello Alice" in mail.body
     assert "Hello Alice" in html
