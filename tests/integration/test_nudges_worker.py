@@ -98,7 +98,9 @@ def test_a_due_nudge_arrives_by_smtp_through_a_real_worker(transactional_db, smt
     assert set(User.objects.values_list("unread_nudges", flat=True)) == {1}
 
 
-def test_killing_the_worker_mid_fan_out_loses_nothing(transactional_db, smtp, real_queue, settings):
+def test_killing_the_worker_mid_fan_out_loses_nothing(
+    transactional_db, smtp, real_queue, settings, capsys
+):
     """SIGKILL during a fan-out of 2,000 nudges; a new worker and the sweeper finish the job.
     Duplicates are limited to the nudges in flight at the kill."""
     inbox, port = smtp
@@ -127,10 +129,11 @@ def test_killing_the_worker_mid_fan_out_loses_nothing(transactional_db, smtp, re
         worker.stop()
     ids = inbox.nudge_ids()
     duplicates = sum(ids.values()) - len(ids)
-    print(
-        f"\nfault test: {total} nudges, worker killed after {received_at_kill} emails with "
-        f"{in_flight} in flight; {len(ids)} delivered, {duplicates} duplicates"
-    )
+    with capsys.disabled():  # shown in every run, not only when the test fails
+        print(
+            f"\nfault test: {total} nudges, worker killed after {received_at_kill} emails with "
+            f"{in_flight} in flight; {len(ids)} delivered, {duplicates} duplicates"
+        )
     assert len(ids) == total
     assert set(ids) == set(Nudge.objects.values_list("pk", flat=True))
     assert duplicates <= in_flight

@@ -51,7 +51,7 @@ def test_sends_are_enqueued_only_after_commit(adopted, django_capture_on_commit_
 
 @pytest.mark.needs_postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_dispatchers_at_once_write_no_duplicates():
+def test_two_dispatchers_at_once_write_no_duplicates(capsys):
     for _ in range(60):
         make_couple(UserFactory(), UserFactory())
     partners_adopt(limit=1000)
@@ -76,7 +76,8 @@ def test_two_dispatchers_at_once_write_no_duplicates():
     assert errors == []
     assert sum(counts) == 240
     assert Nudge.objects.count() == 240
-    print(f"three dispatchers wrote {counts} nudges: 240 in all, no duplicates")
+    with capsys.disabled():
+        print(f"\nthree dispatchers wrote {counts} nudges: 240 in all, no duplicates")
     assert not NudgeRule.objects.filter(next_due_at__lte=NOW).exists()
 
 
