@@ -1,10 +1,10 @@
 """What a coach sees: the couples that invited them, and only what each chose to share."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from intimacy.accounts.access import get_coaching_or_404
+from intimacy.accounts.access import get_coaching_or_404, require_coach
 from intimacy.accounts.models import CoachLink
 from intimacy.accounts.services import coach_access_record
 from prompts.models import Layer
@@ -14,8 +14,7 @@ from .selectors import coach_summary
 
 @login_required
 def coach_home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_coach:
-        raise Http404("Not a coach.")
+    require_coach(request)
     links = CoachLink.objects.of_coach(request.user).prefetch_related("couple__memberships__user")
     couples = [(link, link.couple.names()) for link in links]
     return render(request, "checkins/coach_home.html", {"couples": couples})

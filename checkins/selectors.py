@@ -92,6 +92,8 @@ class DashboardState:
     people: list[User] = field(default_factory=list)
     # Sets a linked coach offered that the couple has not answered yet.
     open_offers: int = 0
+    # Coaches linked to the couple now (each partner should know, whoever invited them).
+    coaches: int = 0
 
 
 # Partners' "today" can be up to two calendar days apart (UTC-12 and UTC+14).
@@ -150,7 +152,10 @@ def _dashboard_sql() -> str:
                (SELECT COUNT(*) FROM {offer} so
                 JOIN {link} cl ON cl.couple_id = so.couple_id AND cl.coach_id = so.coach_id
                      AND cl.status = '{CoachLink.Status.ACTIVE}'
-                WHERE so.couple_id = c.id AND so.status = '{SetOffer.Status.OFFERED}')
+                WHERE so.couple_id = c.id AND so.status = '{SetOffer.Status.OFFERED}'),
+               (SELECT COUNT(*) FROM {link} cl JOIN {user} cu ON cu.id = cl.coach_id
+                WHERE cl.couple_id = c.id AND cl.status = '{CoachLink.Status.ACTIVE}'
+                  AND cu.is_coach)
         FROM {membership} me
         JOIN {couple} c ON c.id = me.couple_id
         LEFT JOIN {rhythm} rh ON rh.couple_id = c.id
@@ -200,23 +205,30 @@ def dashboard_state(*, user: User) -> DashboardState:
         people.setdefault(
             user_id, User.from_db(db, ["id", "display_name", "time_zone"], [user_id, name, zone])
         )
-        if row[-4] is not None:
-            moves[row[-4]] = row[-3]
-        values = list(row[3 + nc : -4])
+        if row[-5] is not None:
+            moves[row[-5]] = row[-4]
+        values = list(row[3 + nc : -5])
         if values[0] is not None and not any(
             c.pk == values[0] for c, _ in checkins.get(user_id, [])
         ):
             for i in _JSON_COLUMNS:
                 values[i] = _json_field.from_db_value(values[i], None, connection)
             checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, values)
-            checkins.setdefault(user_id, []).append((checkin, row[-2]))
+            checkins.setdefault(user_id, []).append((checkin, row[-3]))
     people[user.pk] = user
     partner = next((p for pk, p in people.items() if pk != user.pk), None)
 
     current = [pair for pairs in checkins.values() for pair in pairs]
     card = _today_card(user=user, partner=partner, checkins=current)
     return DashboardState(
-        couple, partner, card, rhythm, moves, list(people.values()), open_offers=rows[0][-1]
+        couple,
+        partner,
+        card,
+        rhythm,
+        moves,
+        list(people.values()),
+        open_offers=rows[0][-2],
+        coaches=rows[0][-1],
     )
 
 

@@ -49,6 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reaction_kinds": Reaction.Kind.choices,
         "next_review": state.rhythm.next_start(state.moves) if state.rhythm else None,
         "open_offers": state.open_offers,
+        "coaches": state.coaches,
         # No query unless the count on the user's row says there is something new.
         "unread_nudges": unread(user=request.user),
     }

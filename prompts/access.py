@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpRequest
 
+from intimacy.accounts.access import require_coach
 from intimacy.accounts.models import CoachLink, Couple
 
 from .models import Prompt, PromptSet, SetOffer
@@ -21,11 +22,6 @@ def get_prompt_or_404(request: HttpRequest, prompt_id: int) -> Prompt:
     if prompt is None:
         raise Http404("No such prompt.")
     return prompt
-
-
-def require_coach(request: HttpRequest) -> None:
-    if not (request.user.is_authenticated and request.user.is_coach):
-        raise Http404("Not a coach.")
 
 
 def get_own_set_or_404(request: HttpRequest, slug: str) -> PromptSet:

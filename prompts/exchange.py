@@ -76,8 +76,11 @@ def parse_set(raw: bytes) -> SetData:
         ) from exc
     if not isinstance(data, dict) or data.get("format") != "intimacy.prompt-set":
         raise SetFileError("This isn't a prompt set exported from Intimacy.")
-    if data.get("version") != FORMAT_VERSION:
-        raise SetFileError(f"This file is version {data.get('version')!r}; we read version 1.")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version != FORMAT_VERSION:
+        shown = repr(version)
+        shown = shown if len(shown) <= 20 else shown[:20] + "…"
+        raise SetFileError(f"This file is version {shown}; we read version 1.")
     prompts = data.get("prompts")
     if not isinstance(prompts, list) or not prompts:
         raise SetFileError("The set has no prompts.")

@@ -13,7 +13,10 @@ MINUTE_CHOICES = [
 class LibraryFilterForm(forms.Form):
     """The library's filters, read from the query string."""
 
-    q = forms.CharField(label="Search", max_length=100, required=False)
+    # Longer searches are cut to 100 characters (browsers stop there too), never refused.
+    q = forms.CharField(
+        label="Search", required=False, widget=forms.TextInput(attrs={"maxlength": 100})
+    )
     layer = forms.ChoiceField(
         label="Layer", choices=[("", "All layers"), *Layer.choices], required=False
     )
@@ -28,7 +31,7 @@ class LibraryFilterForm(forms.Form):
     )
 
     def clean_q(self) -> str:
-        return " ".join(self.cleaned_data["q"].split())
+        return " ".join(self.cleaned_data["q"][:100].split())
 
     def filters(self) -> dict[str, object]:
         """The valid filters only: an odd value in the address is ignored, not an error."""
@@ -84,7 +87,11 @@ class SetForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="A set exported as JSON", help_text="Up to 512 KB.")
+    file = forms.FileField(
+        label="A set exported as JSON",
+        help_text="Up to 512 KB.",
+        error_messages={"required": "Choose a set file (.json) to import."},
+    )
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]

@@ -82,10 +82,24 @@ def visible_prompt(*, prompt_id: int, user: User) -> Prompt | None:
     )
 
 
-def followed_sets(*, couple: Couple) -> list[PromptSet]:
+def followed_sets(*, couple: Couple, user: User) -> list[PromptSet]:
+    """The couple's sets, newest first; `available` is False for one the couple may no longer
+    open (a coach's private set after the coach left): it offers nothing until unfollowed."""
+    still_open = visible_sets(user=user).filter(pk=OuterRef("pk"))
     return list(
-        PromptSet.objects.filter(followers__couple=couple).order_by("-followers__followed_at")
+        PromptSet.objects.filter(followers__couple=couple)
+        .annotate(available=Exists(still_open))
+        .order_by("-followers__followed_at")
     )
+
+
+def followed_set(*, couple: Couple, slug: str) -> PromptSet | None:
+    """A set the couple follows, whether or not they may still open it (to stop following)."""
+    return PromptSet.objects.filter(followers__couple=couple, slug=slug).first()
+
+
+def is_following(*, couple: Couple | None, prompt_set: PromptSet) -> bool:
+    return couple is not None and prompt_set.followers.filter(couple=couple).exists()
 
 
 def open_offers(*, couple: Couple) -> list[SetOffer]:

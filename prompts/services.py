@@ -199,6 +199,10 @@ def _next_prompt(*, couple: Couple, max_depth: str) -> Prompt | None:
 # The coach studio
 
 
+class StudioError(Exception):
+    """A studio action that cannot be done as asked; the message says why, for the coach."""
+
+
 def _unique_slug(title: str) -> str:
     """The title and a short random tail: the address says nothing of who wrote the set or
     how many sets there are (unlisted sets are shared by their address alone)."""
@@ -209,6 +213,7 @@ def _unique_slug(title: str) -> str:
             return slug
 
 
+@transaction.atomic
 def prompt_save(
     *,
     author: User,
@@ -219,13 +224,18 @@ def prompt_save(
     depth: str,
     minutes: int,
     tags: list[str],
+    into: PromptSet | None = None,
 ) -> Prompt:
-    """Create or edit one of the coach's own prompts."""
+    """Create or edit one of the coach's own prompts; a new one written for a set (`into`)
+    goes at the end of it."""
+    new = prompt is None
     prompt = prompt or Prompt(author=author)
     prompt.text, prompt.kind, prompt.layer, prompt.depth = text, kind, layer, depth
     prompt.minutes, prompt.tags = minutes, tags
     prompt.updated_at = timezone.now()
     prompt.save()
+    if new and into is not None:
+        set_add_prompt(prompt_set=into, prompt=prompt)
     return prompt
 
 
@@ -297,6 +307,8 @@ def set_remove_prompt(*, prompt_set: PromptSet, prompt_id: int) -> None:
 @transaction.atomic
 def set_publish(*, prompt_set: PromptSet, publish: bool) -> None:
     """Publishing also publishes the coach's own draft prompts in the set."""
+    if publish and not prompt_set.items.exists():
+        raise StudioError("Add a prompt before publishing.")
     if publish:
         Prompt.objects.filter(sets=prompt_set, author=prompt_set.author).update(
             status=Status.PUBLISHED
@@ -356,6 +368,8 @@ def set_import(*, data: SetData, author: User) -> PromptSet:
 
 
 def set_offer(*, prompt_set: PromptSet, couple: Couple, coach: User) -> SetOffer:
+    if prompt_set.status != Status.PUBLISHED:
+        raise StudioError("Publish the set before offering it.")
     offer, _ = SetOffer.objects.get_or_create(
         couple=couple,
         prompt_set=prompt_set,

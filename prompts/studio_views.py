@@ -4,18 +4,19 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 
+from intimacy.accounts.access import get_coaching_or_404, require_coach
 from intimacy.accounts.models import CoachLink
 from intimacy.lib.decorators import login_required_post
 
 from . import services
-from .access import get_own_prompt_or_404, get_own_set_or_404, require_coach
+from .access import get_own_prompt_or_404, get_own_set_or_404
 from .exchange import SetFileError, parse_set, set_to_json
 from .forms import ImportForm, PromptForm, SetForm
-from .models import Prompt, PromptSet, Status
+from .models import Prompt, PromptSet
 from .selectors import visible_prompt
 
 
@@ -46,12 +47,10 @@ def prompt_edit(request: HttpRequest, prompt_id: int | None = None) -> HttpRespo
     into = get_own_set_or_404(request, request.GET["set"]) if request.GET.get("set") else None
     form = PromptForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        prompt = services.prompt_save(author=request.user, prompt=prompt, **form.cleaned_data)
+        services.prompt_save(author=request.user, prompt=prompt, into=into, **form.cleaned_data)
         messages.success(request, "Prompt saved.")
         if into is None:
             return redirect("prompts:studio")
-        if not prompt_id:
-            services.set_add_prompt(prompt_set=into, prompt=prompt)
         return redirect("prompts:studio_set", slug=into.slug)
     ctx = {"form": form, "prompt": prompt, "into": into}
     return render(request, "prompts/studio_prompt.html", ctx)
@@ -112,10 +111,11 @@ def set_items(request: HttpRequest, slug: str) -> HttpResponse:
 def set_publish(request: HttpRequest, slug: str) -> HttpResponse:
     prompt_set = get_own_set_or_404(request, slug)
     publish = request.POST.get("publish") == "yes"
-    if publish and not prompt_set.items.exists():
-        messages.error(request, "Add a prompt before publishing.")
-    else:
+    try:
         services.set_publish(prompt_set=prompt_set, publish=publish)
+    except services.StudioError as exc:
+        messages.error(request, str(exc))
+    else:
         messages.success(
             request, "Published." if publish else "Back to draft: only you can see it."
         )
@@ -163,20 +163,12 @@ def set_import(request: HttpRequest) -> HttpResponse:
 @login_required_post
 def set_offer(request: HttpRequest, slug: str) -> HttpResponse:
     prompt_set = get_own_set_or_404(request, slug)
-    couple_id = request.POST.get("couple", "")
-    link = (
-        CoachLink.objects.of_coach(request.user)
-        .filter(couple_id=int(couple_id))
-        .select_related("couple")
-        .first()
-        if couple_id.isdigit() and len(couple_id) < 12
-        else None
-    )
-    if link is None:
-        raise Http404("No such couple.")
-    if prompt_set.status != Status.PUBLISHED:
-        messages.error(request, "Publish the set before offering it.")
-    else:
+    raw = request.POST.get("couple", "")
+    link = get_coaching_or_404(request, int(raw) if raw.isdigit() and len(raw) < 19 else 0)
+    try:
         services.set_offer(prompt_set=prompt_set, couple=link.couple, coach=request.user)
+    except services.StudioError as exc:
+        messages.error(request, str(exc))
+    else:
         messages.success(request, "Offered. The couple can accept or decline it.")
     return redirect("prompts:studio_set", slug=slug)

@@ -9,7 +9,7 @@ from intimacy.lib.decorators import login_required_post
 from . import selectors, services
 from .access import get_offer_or_404, get_prompt_or_404, get_set_or_404
 from .forms import LibraryFilterForm
-from .models import FollowedSet, PromptLog, Status
+from .models import PromptLog, Status
 
 
 @login_required
@@ -22,7 +22,7 @@ def library(request: HttpRequest) -> HttpResponse:
         "page": page,
         "sets": selectors.library_sets(couple=couple),
         "offers": selectors.open_offers(couple=couple) if couple else [],
-        "followed": selectors.followed_sets(couple=couple) if couple else [],
+        "followed": selectors.followed_sets(couple=couple, user=request.user) if couple else [],
     }
     return render(request, "prompts/library.html", ctx)
 
@@ -31,10 +31,7 @@ def library(request: HttpRequest) -> HttpResponse:
 def set_detail(request: HttpRequest, slug: str) -> HttpResponse:
     prompt_set = get_set_or_404(request, slug)
     couple = current_couple(user=request.user)
-    following = (
-        couple is not None
-        and FollowedSet.objects.filter(couple=couple, prompt_set=prompt_set).exists()
-    )
+    following = selectors.is_following(couple=couple, prompt_set=prompt_set)
     items = prompt_set.items.select_related("prompt")
     if prompt_set.author_id != request.user.pk:
         # Prompts staff archived are gone for everyone but the set's author.
@@ -48,9 +45,9 @@ def set_follow(request: HttpRequest, slug: str) -> HttpResponse:
     couple = current_couple(user=request.user)
     if request.POST.get("follow") == "no" and couple is not None:
         # Stopping is always possible, even for a set the couple can no longer open.
-        followed = FollowedSet.objects.filter(couple=couple, prompt_set__slug=slug).first()
+        followed = selectors.followed_set(couple=couple, slug=slug)
         if followed is not None:
-            services.set_unfollow(couple=couple, prompt_set=followed.prompt_set)
+            services.set_unfollow(couple=couple, prompt_set=followed)
             messages.success(request, "You no longer follow that set.")
             return redirect("prompts:library")
     prompt_set = get_set_or_404(request, slug)

@@ -54,6 +54,12 @@ def get_coach_link_or_404(request: HttpRequest, link_id: int) -> CoachLink:
     return link
 
 
+def require_coach(request: HttpRequest) -> None:
+    """Coach pages: 404 to anyone without the coach role (not revealing the page exists)."""
+    if not (request.user.is_authenticated and request.user.is_coach):
+        raise Http404("Not a coach.")
+
+
 def get_coaching_or_404(request: HttpRequest, couple_id: int) -> CoachLink:
     """The viewer's active link to a couple they coach: revoked, or never linked, is 404."""
     link = CoachLink.objects.of_coach(request.user).select_related("couple")

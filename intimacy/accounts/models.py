@@ -266,6 +266,9 @@ class CoachLink(models.Model):
 
     objects = CoachLinkQuerySet.as_manager()
 
+    # An invitation a coach has not taken up in this time stops working (like a partner's).
+    INVITATION_DAYS = 7
+
     class Meta:
         constraints = [
             # One live link between a couple and a coach.
@@ -282,6 +285,9 @@ class CoachLink(models.Model):
 
     def __str__(self) -> str:
         return f"Coach link {self.pk} ({self.status})"
+
+    def invitation_expired(self) -> bool:
+        return self.created_at < timezone.now() - dt.timedelta(days=self.INVITATION_DAYS)
 
     @property
     def display_code(self) -> str:

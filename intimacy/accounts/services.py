@@ -165,6 +165,8 @@ def coach_link_accept(*, link: CoachLink, coach: User) -> CoachLink:
         raise CoupleError("This invitation is for a coach. Ask the couple who sent it.")
     if link.status != CoachLink.Status.INVITED or link.couple.status == Couple.Status.ENDED:
         raise CoupleError("This invitation has been used or withdrawn.")
+    if link.invitation_expired():
+        raise CoupleError("This invitation has expired. Ask the couple for a new one.")
     if link.couple.memberships.filter(user=coach).exists():
         raise CoupleError("You can't coach your own couple.")
     if CoachLink.objects.active().filter(couple=link.couple, coach=coach).exists():

@@ -151,11 +151,11 @@ def coach_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
 def coach_join_code(request: HttpRequest) -> HttpResponse:
     """A coach types a couple's code; it leads to the same page as the link."""
     form = JoinCodeForm(request.POST)
-    link = None
-    if form.is_valid() and allow(
-        action="coach_code", key=client_ip(request), limit=10, window_seconds=600
-    ):
-        link = CoachLink.objects.filter(code=form.cleaned_data["code"]).first()
+    if not allow(action="coach_code", key=client_ip(request), limit=10, window_seconds=600):
+        messages.error(request, "Too many codes tried. Wait ten minutes, then try again.")
+        return redirect("coach_home")
+    code = form.cleaned_data["code"] if form.is_valid() else None
+    link = CoachLink.objects.filter(code=code).first() if code else None
     if link is None:
         messages.error(
             request, "We couldn't find an invitation with that code. Check it and retry."
@@ -168,7 +168,7 @@ def coach_join_code(request: HttpRequest) -> HttpResponse:
 def coach_join(request: HttpRequest, token: str) -> HttpResponse:
     """A coach opens a couple's invitation and accepts it."""
     link = CoachLink.objects.select_related("couple").filter(token=token).first()
-    if link is None or link.status != CoachLink.Status.INVITED:
+    if link is None or link.status != CoachLink.Status.INVITED or link.invitation_expired():
         return render(request, "accounts/coach_invalid.html", status=404)
     if request.method == "POST":
         try:

@@ -167,3 +167,42 @@ def test_the_couples_log_outlives_a_coach_who_leaves(client, couple, alice, coac
     page = client.get(reverse("accounts:couple_coach", args=[couple.pk])).text
     assert "A coach who has since left saw engagement counts" in page
     assert "Dana" not in page
+
+
+def test_a_coach_invitation_expires_after_seven_days(client, couple, coach):
+    import datetime as dt
+
+    import time_machine
+
+    invite = services.coach_invite(couple=couple)
+    client.force_login(coach)
+    url = reverse("accounts:coach_join", args=[invite.token])
+    with time_machine.travel(invite.created_at + dt.timedelta(days=7, minutes=1)):
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+        with pytest.raises(services.CoupleError, match="expired"):
+            services.coach_link_accept(link=invite, coach=coach)
+    assert not CoachLink.objects.filter(status="active").exists()
+
+
+def test_both_partners_see_that_a_coach_is_linked(client, couple, alice, bob, link):
+    for partner in (alice, bob):
+        client.force_login(partner)
+        page = client.get(reverse("dashboard")).text
+        assert "A coach works with the two of you" in page
+    services.coach_link_revoke(link=link)
+    assert "A coach works with" not in client.get(reverse("dashboard")).text
+
+
+@pytest.mark.parametrize("name", ["checkins:coach_couple", "accounts:couple_coach"])
+def test_coach_pages_keep_a_fixed_number_of_queries(
+    client, couple, alice, coach, link, name, django_assert_max_num_queries
+):
+    services.coach_scope_set(link=link, share_engagement=True, share_reviews=True)
+    for _ in range(20):
+        services.coach_access_record(link=link, what="engagement counts")
+    client.force_login(coach if name.startswith("checkins") else alice)
+    url = reverse(name, args=[couple.pk])
+    client.get(url)
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200

@@ -119,3 +119,32 @@ def test_loading_again_keeps_what_staff_archived(db):
     library_load(data=data)
     first.refresh_from_db()
     assert first.status == "archived"
+
+
+def test_the_pace_follows_the_less_engaged_partner(couple, alice, bob, everyday):
+    import time_machine
+
+    from checkins.selectors import prompt_pace
+    from tests.checkins.conftest import submit
+
+    start = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+    prompts = [item.prompt for item in everyday.items.all()]
+
+    def checkins(user, days: int, offset: int = 0) -> None:
+        for day in range(days):
+            with time_machine.travel(start + dt.timedelta(days=offset + day), tick=False):
+                submit(user)
+
+    checkins(alice, 12)
+    checkins(bob, 3)
+    for prompt in prompts[:3]:
+        prompt_mark(couple=couple, prompt=prompt, state="done", by=alice)
+    now = start + dt.timedelta(days=12)
+    with time_machine.travel(now, tick=False):
+        assert prompt_pace(couple=couple, people=[alice, bob]) == Depth.LIGHT  # Bob: 3 days
+    checkins(bob, 1, offset=3)
+    with time_machine.travel(now, tick=False):
+        assert prompt_pace(couple=couple, people=[alice, bob]) == Depth.MEDIUM
+    # Two weeks later the old check-ins have left the window.
+    with time_machine.travel(now + dt.timedelta(days=14), tick=False):
+        assert prompt_pace(couple=couple, people=[alice, bob]) == Depth.LIGHT

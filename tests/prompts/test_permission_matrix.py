@@ -38,6 +38,15 @@ def world(couple, alice, coach, charlie, everyday):
         author=coach, title="Draft", description="", audience="", visibility="public"
     )
     offer = set_offer(prompt_set=private, couple=couple, coach=coach)
+    unlisted = set_create(
+        author=coach, title="By link", description="", audience="", visibility="unlisted"
+    )
+    unlisted_prompt = Prompt.objects.create(
+        text="u", kind="question", layer="emotional", depth="light", author=coach
+    )
+    unlisted.items.create(prompt=unlisted_prompt, position=1)
+    set_publish(prompt_set=unlisted, publish=True)
+    invitation = accounts.coach_invite(couple=couple)
     link = couple.coach_links.get(coach=coach)
     people = {
         "alice": alice,
@@ -57,6 +66,9 @@ def world(couple, alice, coach, charlie, everyday):
         "couple": couple,
         "link": link,
         "everyday": everyday,
+        "unlisted": unlisted,
+        "unlisted_prompt": unlisted_prompt,
+        "invitation": invitation,
     }
 
 
@@ -120,7 +132,25 @@ VIEWS = [
         lambda w: {"couple": w["couple"].pk},
         {"coach"},
     ),
+    # An unlisted set opens to anyone with its address; its prompts not by their number.
+    ("prompts:set", lambda w: [w["unlisted"].slug], "get", None, LOGGED_IN),
+    (
+        "prompts:mark",
+        lambda w: [w["unlisted_prompt"].pk],
+        "post",
+        lambda w: {"state": "saved"},
+        {"coach"},
+    ),
     ("coach_home", lambda w: [], "get", None, COACHES),
+    # A coach invitation opens to whoever holds its link (like a partner's invite).
+    ("accounts:coach_join", lambda w: [w["invitation"].token], "get", None, LOGGED_IN),
+    (
+        "accounts:coach_join_code",
+        lambda w: [],
+        "post",
+        lambda w: {"code": w["invitation"].code},
+        LOGGED_IN,
+    ),
     ("checkins:coach_couple", lambda w: [w["couple"].pk], "get", None, {"coach"}),
     ("accounts:couple_coach", lambda w: [w["couple"].pk], "get", None, {"alice"}),
     (

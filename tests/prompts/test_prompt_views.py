@@ -183,3 +183,26 @@ def test_saving_a_prompt_already_done_keeps_it_done(client, couple, alice, every
     client.post(reverse("prompts:mark", args=[prompt.pk]), {"state": "done"})
     client.post(reverse("prompts:mark", args=[prompt.pk]), {"state": "saved"})
     assert PromptLog.objects.get(prompt=prompt).state == "done"
+
+
+@pytest.mark.parametrize("page", ["set", "saved"])
+def test_set_and_saved_pages_keep_a_fixed_number_of_queries(
+    client, couple, alice, everyday, page, django_assert_max_num_queries
+):
+    for n in range(60):
+        prompt = Prompt.objects.create(
+            text=f"extra {n}",
+            kind="question",
+            layer="emotional",
+            depth="light",
+            status=Status.PUBLISHED,
+        )
+        everyday.items.create(prompt=prompt, position=100 + n)
+        PromptLog.objects.create(couple=couple, prompt=prompt, state="saved", by=alice)
+    client.force_login(alice)
+    url = (
+        reverse("prompts:set", args=[everyday.slug]) if page == "set" else reverse("prompts:saved")
+    )
+    client.get(url)
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200

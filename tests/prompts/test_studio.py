@@ -8,7 +8,14 @@ from django.urls import reverse
 from intimacy.accounts import services as accounts
 from prompts.exchange import set_to_json
 from prompts.models import FollowedSet, Prompt, PromptSet, SetOffer, Status
-from prompts.services import daily_prompt, set_create, set_follow, set_offer, set_publish
+from prompts.services import (
+    StudioError,
+    daily_prompt,
+    set_create,
+    set_follow,
+    set_offer,
+    set_publish,
+)
 from tests.factories import UserFactory, make_couple
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +174,7 @@ def test_offers_only_to_coached_couples(client, coach, coach_set, charlie):
 
 
 def test_offer_answer_outsider_and_anonymous(client, couple, coach, coach_set, charlie):
+    set_publish(prompt_set=coach_set, publish=True)
     offer = set_offer(prompt_set=coach_set, couple=couple, coach=coach)
     url = reverse("prompts:offer_answer", args=[offer.pk])
     assert client.post(url, {"accept": "yes"}).status_code == 302  # to login
@@ -392,3 +400,26 @@ def test_archived_prompts_leave_set_pages_and_can_be_removed(client, coach, coac
         {"action": "remove", "prompt": gone.pk},
     )
     assert not coach_set.items.filter(prompt=gone).exists()
+
+
+def test_the_studio_refuses_an_empty_publish_and_a_draft_offer(coach, coach_set, couple):
+    empty = set_create(author=coach, title="E", description="", audience="", visibility="public")
+    with pytest.raises(StudioError, match="Add a prompt"):
+        set_publish(prompt_set=empty, publish=True)
+    with pytest.raises(StudioError, match="Publish the set"):
+        set_offer(prompt_set=coach_set, couple=couple, coach=coach)
+
+
+def test_the_studio_set_page_keeps_a_fixed_number_of_queries(
+    client, coach, coach_set, django_assert_max_num_queries
+):
+    for n in range(40):
+        prompt = Prompt.objects.create(
+            text=f"more {n}", kind="question", layer="emotional", depth="light", author=coach
+        )
+        coach_set.items.create(prompt=prompt, position=10 + n)
+    client.force_login(coach)
+    url = reverse("prompts:studio_set", args=[coach_set.slug])
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
