@@ -38,6 +38,30 @@
     enableCopy(root);
   }
 
+  // Quick exit: replace this page in the history (Back does not return to it), and blank it
+  // first so nothing lingers on screen. Escape three times within two seconds does the same.
+  function quickExit() {
+    var link = document.querySelector("a[data-quick-exit]");
+    if (!link) return;
+    document.body.hidden = true;
+    document.title = "";
+    window.location.replace(link.href);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-quick-exit]");
+    if (!link) return;
+    event.preventDefault();
+    quickExit();
+  });
+  var escapes = [];
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var now = Date.now();
+    escapes = escapes.filter(function (t) { return now - t < 2000; });
+    escapes.push(now);
+    if (escapes.length >= 3) quickExit();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();
