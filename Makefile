@@ -31,6 +31,7 @@ data/dev.env:
 # Always made (not a target of its own): data/ may exist already, made by a test run.
 dev: install data/dev.env
 	@mkdir -p data/celery/queue data/celery/control data/cache staticfiles
+	@grep -q '^FIELD_ENCRYPTION_KEYS=' data/dev.env || { printf 'FIELD_ENCRYPTION_KEYS=%s\n' "$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" >> data/dev.env; echo "Added a development FIELD_ENCRYPTION_KEYS to data/dev.env."; }
 
 run: dev
 	$(PY) manage.py migrate --noinput
@@ -57,12 +58,13 @@ format: install
 
 # Two validators: docker-compose 1.29 checks references, the compose spec checks syntax.
 check-compose: install
-	SECRET_KEY=check SITE_URL=https://couples.example.org POSTGRES_PASSWORD=check \
+	SECRET_KEY=check FIELD_ENCRYPTION_KEYS=check SITE_URL=https://couples.example.org POSTGRES_PASSWORD=check \
 		docker-compose -f docker-compose.yml config -q
 	.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 check-deploy: install
 	DEBUG=false READ_DOT_ENV=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		SITE_URL=https://couples.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intimacy.accounts.models import Couple
+from intimacy.lib.crypto import EncryptedTextField
 
 NOTE_MAX = 2000
 PRIVATE_NOTE_MAX = 4000
@@ -89,8 +90,8 @@ class CheckIn(models.Model):
     energy = models.PositiveSmallIntegerField()
     needs = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)
-    note_to_partner = models.TextField(max_length=NOTE_MAX, blank=True)
-    private_note = models.TextField(max_length=PRIVATE_NOTE_MAX, blank=True)
+    note_to_partner = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    private_note = EncryptedTextField(max_length=PRIVATE_NOTE_MAX, blank=True)
     disclosure = models.CharField(
         max_length=10, choices=Disclosure.choices, default=Disclosure.NEEDS
     )
@@ -326,11 +327,11 @@ class ReviewAnswer(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_answers"
     )
-    appreciations = models.TextField(max_length=NOTE_MAX, blank=True)
-    went_well = models.TextField(max_length=NOTE_MAX, blank=True)
-    hard_moment = models.TextField(max_length=NOTE_MAX, blank=True)
-    unspoken_need = models.TextField(max_length=NOTE_MAX, blank=True)
-    feel_loved = models.TextField(max_length=NOTE_MAX, blank=True)
+    appreciations = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    went_well = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    hard_moment = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    unspoken_need = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    feel_loved = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     # The text questions answered "needs more time".
     more_time = models.JSONField(default=list, blank=True)
 
@@ -341,7 +342,7 @@ class ReviewAnswer(models.Model):
 
     # Blank until answered.
     repair = models.CharField(max_length=10, choices=Repair.choices, blank=True)
-    repair_what = models.TextField(max_length=NOTE_MAX, blank=True)
+    repair_what = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     felt_emotional = models.PositiveSmallIntegerField(null=True, blank=True)
     wished_emotional = models.PositiveSmallIntegerField(null=True, blank=True)
     felt_physical = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -398,7 +399,7 @@ class ParkedTopic(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parked_topics"
     )
-    text = models.CharField(max_length=280)
+    text = EncryptedTextField(max_length=280)
     created_at = models.DateTimeField(default=timezone.now)
     talked_at = models.DateTimeField(null=True, blank=True)
 

@@ -121,8 +121,12 @@ _RHYTHM_COLUMNS = [
     "time_zone",
     "updated_at",
 ]
-_JSON_COLUMNS = [_CHECKIN_COLUMNS.index("needs"), _CHECKIN_COLUMNS.index("tags")]
-_json_field = CheckIn._meta.get_field("needs")
+# The raw query skips the ORM's converters: the columns that need one (JSON, decryption).
+_CONVERTED = [
+    (i, CheckIn._meta.get_field(name))
+    for i, name in enumerate(_CHECKIN_COLUMNS)
+    if hasattr(CheckIn._meta.get_field(name), "from_db_value")
+]
 
 
 def _aware(row: tuple) -> tuple:
@@ -211,8 +215,8 @@ def dashboard_state(*, user: User) -> DashboardState:
         if values[0] is not None and not any(
             c.pk == values[0] for c, _ in checkins.get(user_id, [])
         ):
-            for i in _JSON_COLUMNS:
-                values[i] = _json_field.from_db_value(values[i], None, connection)
+            for i, column in _CONVERTED:
+                values[i] = column.from_db_value(values[i], None, connection)
             checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, values)
             checkins.setdefault(user_id, []).append((checkin, row[-3]))
     people[user.pk] = user

@@ -12,6 +12,7 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "intimacy.settings.base",
     "SITE_URL": "https://couples.example.org",
     "SECRET_KEY": "p" * 20 + "-production-secret-with-enough-variety-0123456789",
+    "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi10ZXN0LWtleS0wMTIzNDU2Nzg5YWI=",
 }
 
 

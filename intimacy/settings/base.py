@@ -31,6 +31,19 @@ if not SECRET_KEY:
         "in production set it to a long random string."
     )
 
+# Free text people write (notes, review answers, parked topics) is encrypted in the database
+# with these Fernet keys, never with SECRET_KEY: the first encrypts, all of them decrypt, so a
+# new key goes first and `manage.py rotate_encryption_keys` then moves old rows onto it.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS is not set. `make run` writes one to data/dev.env for "
+        "development; in production generate one with `python -c 'from cryptography.fernet "
+        "import Fernet; print(Fernet.generate_key().decode())'`."
+    )
+if SECRET_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must not contain SECRET_KEY.")
+
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _site = urlsplit(SITE_URL)
 ALLOWED_HOSTS = env.list(

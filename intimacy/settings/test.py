@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("USE_HTTPS", "false")
+# A fixed test key (Fernet format); production keys come from the environment.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdHMtb25seS1maWVsZC1rZXktMDEyMzQ1Njc4OWE=")
 os.environ["READ_DOT_ENV"] = "false"
 
 from .base import *
