@@ -36,7 +36,7 @@ dev: install data/dev.env
 run: dev
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loadprompts
-	$(PY) -m honcho -f Procfile start -p $(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) -m honcho -f Procfile start -p $(PORT)
 
 # Browser tests need axe-core from npm; without npm they are skipped with a notice.
 e2e-deps:

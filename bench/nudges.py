@@ -1,17 +1,19 @@
 """Nudge benchmark (see ../shared/BENCHMARKS.md): N partners due in the same minute.
 
 Runs on PostgreSQL and Redis with production settings and the workers as `make run` starts
-them (`celery worker`, two prefork processes), mail handed to Django's dummy backend, which
-takes each message without sending it. At the minute boundary it enqueues the dispatcher as
-beat would, then times until every nudge is handed to the email backend (state "sent").
+them (`celery worker`, two prefork processes), mail handed to a backend that builds each
+message, sends nothing and counts them (bench/mail.py). At the minute boundary it enqueues
+the dispatcher as beat would, then times until every nudge is handed to the email backend
+(state "sent").
 Then, on the same broker and workers, the reference: the rate of no-op Celery tasks
 published and run one by one. Prints seconds, nudges/s, the reference rate, the ratio, and
-duplicates (nudges per partner and day beyond one: the unique constraint keeps it at 0).
+duplicates (messages handed over beyond one per nudge).
 
     .venv/bin/python bench/nudges.py [N] [--workers 2] [--noop 20000]
 """
 
 import argparse
+import base64
 import datetime as dt
 import os
 import secrets
@@ -26,14 +28,15 @@ ENV = {
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/intimacy_nudges_bench"
     ),
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
-    "EMAIL_URL": "dummymail://",
+    "EMAIL_URL": "dummymail://",  # replaced by bench.mail.CountingBackend (bench/settings.py)
     "DEBUG": "false",
     "USE_HTTPS": "false",
     "READ_DOT_ENV": "false",
     "LOG_LEVEL": "WARNING",
     "CONN_MAX_AGE": "600",
     "SECRET_KEY": secrets.token_urlsafe(50),
-    "DJANGO_SETTINGS_MODULE": "intimacy.settings.base",
+    "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
 }
 os.environ.update(ENV)
 sys.path.insert(0, str(ROOT))
@@ -102,10 +105,12 @@ def main() -> None:
                 sys.exit("gave up after 15 minutes")
         seconds = time.monotonic() - t0
         rate = args.n / seconds
-        duplicates = Nudge.objects.count() - args.n
+        client = redis.Redis.from_url(ENV["REDIS_URL"])
+        time.sleep(1)  # the last connections close
+        messages = int(client.get("bench:messages") or 0)
+        duplicates = messages - args.n
         print(f"nudges: {args.n} handed to the email backend in {seconds:.1f} s = {rate:.0f}/s")
 
-        client = redis.Redis.from_url(ENV["REDIS_URL"])
         t1 = time.monotonic()
         for _ in range(args.noop):
             app.send_task("celery.accumulate", args=[1])

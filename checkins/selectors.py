@@ -39,6 +39,11 @@ class TodayCard:
     my_reaction: str | None = None
     # My check-in of today was made before this couple was paired, so it opens nothing.
     mine_unshared: bool = False
+    # Either partner's weather today is stormy (revealed or not): today's prompt stays light.
+    # Never shown as such; only the choice of prompt uses it.
+    stormy: bool = False
+    # A storm this viewer can see (their own, or their partner's once revealed to them).
+    storm_seen: bool = False
 
     @property
     def reaction_to_mine_label(self) -> str:
@@ -74,9 +79,13 @@ def _today_card(
     if theirs:
         checkin, reaction = max(theirs, key=lambda pair: pair[0].local_date)
         card.partner_checked_in = True
+        card.stormy = checkin.weather == Weather.STORMY
         if is_revealed(checkin=checkin, viewer_has_current=bool(shared)):
             card.partner_checkin = shared_view(checkin=checkin)
             card.my_reaction = reaction
+            card.storm_seen = card.stormy
+    if card.mine is not None and card.mine.weather == Weather.STORMY:
+        card.stormy = card.storm_seen = True
     return card
 
 
@@ -564,6 +573,14 @@ def couple_today(*, state: DashboardState) -> dt.date:
     if state.rhythm is not None:
         return timezone.localdate(timezone.now(), state.rhythm.zone)
     return min(state.people, key=lambda person: person.pk).local_today()
+
+
+def prompt_depth(*, state: DashboardState) -> str:
+    """How deep today's prompt may go. Don't poke the storm: light on a day either partner's
+    weather is stormy; otherwise at the pace of the less engaged partner."""
+    if state.today.stormy:
+        return Depth.LIGHT
+    return prompt_pace(couple=state.couple, people=state.people)
 
 
 def prompt_pace(*, couple: Couple, people: list[User]) -> str:

@@ -7,14 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from checkins.models import Reaction
-from checkins.selectors import couple_today, dashboard_state, prompt_pace
+from checkins.selectors import couple_today, dashboard_state, prompt_depth
 from checkins.views import empty_form_fields
 from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import JoinCodeForm
 from intimacy.accounts.models import Couple
 from intimacy.accounts.selectors import couple_news
 from intimacy.nudges.selectors import unread
-from prompts.services import daily_prompt
+from prompts.models import Depth
+from prompts.services import daily_prompt, prompt_gentle
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,15 +31,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if token and (state.couple is None or state.couple.status == Couple.Status.PENDING):
         # Came through a partner's invite link before signing up: offer to join, once.
         return redirect("accounts:join", token=token)
-    daily = None
+    daily = gentle = None
     if state.couple is not None:
         daily = daily_prompt(
             couple=state.couple,
             day=couple_today(state=state),
-            max_depth=lambda: prompt_pace(couple=state.couple, people=state.people),
+            max_depth=lambda: prompt_depth(state=state),
         )
+        if state.today.storm_seen and daily and daily.prompt.depth != Depth.LIGHT:
+            # Don't poke the storm: a deeper prompt chosen earlier gives way to a light one.
+            gentle = prompt_gentle(couple=state.couple)
     ctx = {
         "daily": daily,
+        "gentle": gentle,
         "news": couple_news(user=request.user, couple=state.couple),
         "couple": state.couple,
         "partner": state.partner,

@@ -17,6 +17,7 @@ from .exchange import SetData
 from .models import (
     DEPTH_ORDER,
     DailyPrompt,
+    Depth,
     FollowedSet,
     Prompt,
     PromptLog,
@@ -162,6 +163,12 @@ def _daily(*, couple: Couple, day: dt.date) -> "models.QuerySet[DailyPrompt]":
         .filter(couple=couple, day=day)
         .annotate(state=Subquery(state[:1]))
     )
+
+
+def prompt_gentle(*, couple: Couple) -> Prompt | None:
+    """A light prompt to offer instead of a deeper one already chosen for a stormy day: the
+    next light one the couple has not met, from the same sets."""
+    return _next_prompt(couple=couple, max_depth=Depth.LIGHT)
 
 
 def _next_prompt(*, couple: Couple, max_depth: str) -> Prompt | None:

@@ -4,11 +4,15 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from .catalogue import CATALOGUE, NudgeHabit
+
+# A nudge is tried this many times (the send task retries with backoff), then marked failed.
+MAX_ATTEMPTS = 5
 
 
 def next_local_time(*, after: dt.datetime, at: dt.time, zone: str) -> dt.datetime:
@@ -148,6 +152,8 @@ class Nudge(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     held = models.CharField(max_length=12, choices=Held.choices, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Who is sending it (one send task's claim) and until when; only that task marks it sent.
+    claimed_by = models.UUIDField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     by_email = models.BooleanField(default=False)
@@ -178,3 +184,18 @@ class Nudge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_habit_display()} for {self.user} on {self.local_date}"
+
+    def open_token(self) -> str:
+        """For the nudge's link: signed, so it works without logging in and can't be guessed."""
+        return signing.Signer(salt=OPEN_SALT).sign(str(self.pk))
+
+    @classmethod
+    def from_open_token(cls, token: str) -> "Nudge | None":
+        try:
+            pk = int(signing.Signer(salt=OPEN_SALT).unsign(token))
+        except (signing.BadSignature, ValueError):
+            return None
+        return cls.objects.filter(pk=pk).first()
+
+
+OPEN_SALT = "nudges.open"

@@ -9,7 +9,7 @@ from intimacy.accounts.models import User
 
 from .catalogue import CATALOGUE
 from .models import Nudge, NudgeRule
-from .services import BACK_OFF_AFTER, BACK_OFF_EVERY_DAYS
+from .sending import BACK_OFF_AFTER, BACK_OFF_EVERY_DAYS
 
 
 @dataclass

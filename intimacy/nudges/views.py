@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from . import selectors, services
 from .catalogue import CATALOGUE
 from .forms import PreferencesForm
+from .models import Nudge
 
 
 @login_required
@@ -29,7 +30,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     statuses = {status.rule.habit: status for status in selectors.rule_statuses(user=user)}
     ctx = {
         "form": form,
-        "rows": [(on, at, statuses.get(key)) for key, on, at in form.habit_rows()],
+        "rows": [(on, at, stop, statuses.get(key)) for key, on, at, stop in form.habit_rows()],
         "back_off_text": selectors.BACK_OFF_TEXT,
         "prefs": prefs,
         "today": user.local_today(),
@@ -47,7 +48,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link in a nudge email: counts as opened (no login needed), then the right page."""
-    nudge = services.nudge_for_open(token)
+    nudge = Nudge.from_open_token(token)
     if nudge is None:
         raise Http404("No such nudge.")
     services.nudge_open(nudge=nudge)

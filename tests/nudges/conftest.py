@@ -13,10 +13,18 @@ def at(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=UTC)
 
 
+# Saturday 21 November 2026, 08:00 UTC (09:00 in Paris, 03:00 in New York).
+SET_UP_AT = dt.datetime(2026, 11, 21, 8, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 def adopted(couple: Couple, alice: User, bob: User) -> Couple:
-    """The couple with its default nudge schedule, as the minute's job leaves it."""
-    partners_adopt()
+    """The couple with its default nudge schedule, as the minute's job leaves it (at a fixed
+    moment, so due times do not depend on when the tests run)."""
+    import time_machine
+
+    with time_machine.travel(SET_UP_AT - dt.timedelta(hours=1), tick=False):
+        partners_adopt()
     return couple
 
 

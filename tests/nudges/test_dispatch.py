@@ -6,6 +6,7 @@ import threading
 import pytest
 import time_machine
 from django.db import connection
+from django.urls import reverse
 
 from checkins.models import Review
 from checkins.services import rhythm_set
@@ -149,3 +150,92 @@ def test_an_ended_couple_goes_quiet_until_a_new_pairing(adopted, alice, bob, cha
     with time_machine.travel(due, tick=False):
         partners_adopt()
     assert rule(alice, "morning_checkin").next_due_at == due + dt.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_opening_the_settings_after_a_due_time_loses_nothing(client, adopted, alice):
+    due = rule(alice, "morning_checkin").next_due_at
+    client.force_login(alice)
+    with time_machine.travel(due + dt.timedelta(seconds=2), tick=False):
+        assert client.get(reverse("nudges:preferences")).status_code == 200
+        assert rule(alice, "morning_checkin").next_due_at == due  # still due, not tomorrow
+        NudgeRule.objects.exclude(pk=rule(alice, "morning_checkin").pk).update(next_due_at=None)
+        assert rules_dispatch(enqueue=lambda ids: None) == 1
+
+
+@pytest.mark.django_db
+def test_a_changed_focus_moves_to_the_new_habit(adopted, alice, bob):
+    review = Review.objects.create(
+        couple=adopted,
+        week_start=dt.date(2026, 11, 16),
+        revealed_at=NOW,
+        focus_habit="evening_gratitude",
+        focus_chosen_at=NOW,
+    )
+    with time_machine.travel(NOW, tick=False):
+        focus_apply()
+        Review.objects.filter(pk=review.pk).update(focus_habit="slow_hug")
+        assert focus_apply() == 2
+    assert rule(alice, "slow_hug").focus_until == dt.date(2026, 11, 28)
+    gratitude = rule(alice, "evening_gratitude")
+    assert gratitude.focus_until is None
+    assert gratitude.next_due_at is None
+
+
+@pytest.mark.django_db
+def test_review_reminders_without_a_rhythm_never_starve_other_rules(adopted, alice, bob):
+    # Review reminders are on but there is no rhythm: they stay dormant and are not picked
+    # every minute ahead of a rule that needs computing again.
+    alice.update_profile(display_name="Alice", time_zone="Asia/Tokyo")
+    with time_machine.travel(NOW, tick=False):
+        partners_adopt(limit=1)
+    assert (
+        rule(alice, "morning_checkin").zone == "Asia/Tokyo"
+        or rule(alice, "evening_gratitude").zone == "Asia/Tokyo"
+    )
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(12):
+            partners_adopt(limit=1)
+    assert set(NudgeRule.objects.filter(user=alice).values_list("zone", flat=True)) == {
+        "Asia/Tokyo"
+    }
+    with time_machine.travel(NOW, tick=False):
+        assert partners_adopt() == 0  # nothing left to do, minute after minute
+
+
+@pytest.mark.django_db
+def test_the_day_before_reminder_keeps_its_clock_time_across_dst(couple, alice, bob):
+    with time_machine.travel(at(2027, 3, 20, 11), tick=False):
+        partners_adopt()
+    with time_machine.travel(at(2027, 3, 20, 12), tick=False):
+        rhythm_set(
+            couple=couple,
+            weekday=6,
+            local_time=dt.time(19),
+            duration_minutes=45,
+            time_zone="Europe/Paris",
+        )
+    with time_machine.travel(at(2027, 3, 22, 12), tick=False):
+        reviews_refresh()
+    # Saturday 27 March at 19:00 CET (18:00 UTC); Sunday 28 March at 19:00 CEST (17:00 UTC).
+    assert rule(alice, "weekly_review").next_due_at == at(2027, 3, 27, 18)
+    with time_machine.travel(at(2027, 3, 27, 18, 0, 5), tick=False):
+        NudgeRule.objects.exclude(habit="weekly_review").update(next_due_at=None)
+        rules_dispatch(enqueue=lambda ids: None)
+    assert rule(alice, "weekly_review").next_due_at == at(2027, 3, 28, 17)
+
+
+@pytest.mark.django_db
+def test_a_habit_moved_later_on_a_day_it_already_came_waits_for_tomorrow(client, adopted, alice):
+    from .test_views import form_data
+
+    gratitude = rule(alice, "evening_gratitude")
+    Nudge.objects.create(
+        user=alice, rule=gratitude, habit="evening_gratitude",
+        local_date=dt.date(2026, 11, 21), due_at=at(2026, 11, 21, 16), state="sent",
+    )  # fmt: skip
+    client.force_login(alice)
+    with time_machine.travel(at(2026, 11, 21, 16, 5), tick=False):
+        client.post(reverse("nudges:preferences"), form_data(at_evening_gratitude="17:30"))
+    # Not today at 17:30 (one nudge of a habit a day): tomorrow.
+    assert rule(alice, "evening_gratitude").next_due_at == at(2026, 11, 22, 16, 30)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from intimacy.accounts.services import couple_end
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
 from intimacy.nudges.services import nudges_send, nudges_sweep, rules_dispatch
-from prompts.models import Depth, Prompt
+from prompts.models import DailyPrompt, Depth, Prompt
 from tests.checkins.conftest import submit
 
 from .conftest import at, due_now, rule
@@ -43,16 +43,29 @@ def test_a_morning_nudge_by_email_and_in_the_app(adopted, alice, client, mailout
     unsubscribe = re.search(r"http://[^\s]+/nudges/unsubscribe/[^\s/]+/", mail.body).group(0)
     assert mail.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    # The link opens the check-in form, and counts as opened, without logging in first.
+    # In the app: a count on the dashboard, and the inbox, which reads them.
+    client.force_login(alice)
+    assert "1 new nudge" in client.get(reverse("dashboard")).text
+    assert "What&#x27;s your weather" in client.get(reverse("nudges:inbox")).text
+    alice.refresh_from_db()
+    assert alice.unread_nudges == 0
+    assert "new nudge" not in client.get(reverse("dashboard")).text
+    # The email's link opens the check-in form and counts as opened, without logging in.
+    client.logout()
     link = re.search(r"http://[^\s]+/n/[^\s/]+/", mail.body).group(0)
     response = client.get(link.removeprefix("http://127.0.0.1:8000"))
     assert response.url == reverse("checkins:today")
     nudge.refresh_from_db()
     assert nudge.opened_at is not None
-    # In the app: a count on the dashboard, then the inbox.
+
+
+def test_opening_a_nudge_from_the_dashboard_card_reads_it(adopted, alice, client):
+    nudge = dispatch_and_send(alice, "slow_hug")
     client.force_login(alice)
-    assert "1 new nudge" in client.get(reverse("dashboard")).text
-    assert "What&#x27;s your weather" in client.get(reverse("nudges:inbox")).text
+    page = client.get(reverse("dashboard")).text
+    link = reverse("nudges:open", args=[nudge.open_token()])
+    assert link in page
+    assert client.get(link).url == reverse("dashboard")
     alice.refresh_from_db()
     assert alice.unread_nudges == 0
     assert "new nudge" not in client.get(reverse("dashboard")).text
@@ -129,14 +142,34 @@ def test_backing_off_after_three_unopened(adopted, alice, mailoutbox):
     assert rule(alice, "slow_hug").ignored_in_a_row == 4
 
 
-def test_a_stormy_day_holds_back_a_deep_prompt(adopted, alice, bob, everyday, mailoutbox):
-    Prompt.objects.filter(depth=Depth.LIGHT).update(depth=Depth.DEEP)
+def test_a_partners_storm_is_never_revealed_by_a_nudge(adopted, alice, bob, everyday, mailoutbox):
     with time_machine.travel(NOW - dt.timedelta(hours=1), tick=False):
-        submit(bob, weather="stormy")
+        submit(bob, weather="stormy")  # Alice has not checked in: she may not know
     dispatch_and_send(alice, "todays_prompt", at(2026, 11, 21, 17))
     [mail] = mailoutbox
-    assert mail.subject == "Something gentle for today"
-    assert "everyday prompt" not in mail.body
+    assert mail.subject == "Today's prompt is waiting for you both"
+    assert "light" not in mail.body.lower()
+    assert "Today's prompt: everyday prompt 1" in mail.body  # chosen light, silently
+
+
+def test_a_deep_prompt_gives_way_when_the_storm_can_be_seen(
+    adopted, alice, bob, everyday, mailoutbox, client
+):
+    deep = Prompt.objects.get(depth=Depth.DEEP)
+    DailyPrompt.objects.create(couple=adopted, day=dt.date(2026, 11, 21), prompt=deep)
+    with time_machine.travel(NOW - dt.timedelta(hours=1), tick=False):
+        submit(bob, weather="stormy")
+        submit(alice, weather="rainy")  # now Bob's weather is revealed to her
+    dispatch_and_send(alice, "todays_prompt", at(2026, 11, 21, 17))
+    [mail] = mailoutbox
+    assert mail.subject == "Something light today"
+    assert deep.text not in mail.body
+    assert "A lighter one: everyday prompt 1" in mail.body
+    client.force_login(alice)
+    with time_machine.travel(at(2026, 11, 21, 17), tick=False):
+        page = client.get(reverse("dashboard")).text
+    assert "Today&#x27;s prompt can wait" in page
+    assert "everyday prompt 1" in page
 
 
 def test_todays_prompt_in_the_nudge_and_not_after_doing_it(adopted, alice, everyday, mailoutbox):
@@ -199,3 +232,36 @@ def test_forged_links_are_404(client, alice, token):
     assert client.get(reverse("nudges:unsubscribe", args=[token])).status_code == 404
     assert client.post(reverse("nudges:unsubscribe", args=[token])).status_code == 404
     assert client.get(reverse("nudges:open", args=[token])).status_code == 404
+
+
+def test_one_broken_nudge_does_not_hold_up_its_batch(adopted, alice, bob, mailoutbox):
+    due_now(alice, "slow_hug", NOW)
+    due_now(bob, "slow_hug", NOW)
+    NudgeRule.objects.exclude(habit="slow_hug").update(next_due_at=None)
+    NudgeSettings.objects.update(quiet_start=dt.time(0), quiet_end=dt.time(0))
+    with time_machine.travel(NOW, tick=False):
+        rules_dispatch(enqueue=lambda ids: None)
+        User = type(alice)
+        User.objects.filter(pk=bob.pk).update(time_zone="Mars/Olympus_Mons")  # cannot be read
+        outcome = nudges_send(ids=list(Nudge.objects.values_list("pk", flat=True)))
+    assert outcome.sent == 1
+    assert [m.to for m in mailoutbox] == [["alice@example.com"]]
+    bobs = Nudge.objects.get(user=bob)
+    assert bobs.state == "pending"
+    assert outcome.retry == [bobs.pk]
+
+
+def test_a_nudge_out_of_attempts_is_marked_failed_not_retried(adopted, alice):
+    due_now(alice, "slow_hug", NOW)
+    NudgeRule.objects.exclude(habit="slow_hug", user=alice).update(next_due_at=None)
+    with time_machine.travel(NOW, tick=False):
+        rules_dispatch(enqueue=lambda ids: None)
+    nudge = Nudge.objects.get(habit="slow_hug", user=alice)
+    Nudge.objects.filter(pk=nudge.pk).update(state="sending", attempts=5, lease_until=NOW)
+    queued = []
+    with time_machine.travel(NOW + dt.timedelta(seconds=1), tick=False):
+        assert nudges_send(ids=[nudge.pk]).sent == 0
+        assert nudges_sweep(enqueue=queued.append) == 0
+    nudge.refresh_from_db()
+    assert nudge.state == "failed"
+    assert queued == []

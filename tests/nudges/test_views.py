@@ -64,8 +64,9 @@ def test_a_partner_chooses_habits_times_and_a_pause(client, adopted, alice):
     [
         ("at_morning_checkin", "25:99", "Enter a valid time."),
         ("quiet_start", "", "This field is required."),
-        ("daily_cap", "0", "greater than or equal to 1"),
-        ("daily_cap", "many", "Enter a whole number."),
+        ("daily_cap", "0", "Choose a number from 1 to 10."),
+        ("daily_cap", "many", "Choose a number from 1 to 10."),
+        ("at_evening_gratitude", "23:00", "inside your quiet hours"),
         ("paused_until", "2020-01-01", "Choose today or a later date"),
         ("paused_until", "2031-01-01", "up to a year"),
         ("paused_until", "soon", "Enter a valid date."),
@@ -138,3 +139,42 @@ def test_dashboard_query_count_with_unread_nudges(
     with django_assert_max_num_queries(4):
         page = client.get(reverse("dashboard"))
     assert "29 new nudges" in page.text
+
+
+def test_saving_the_page_ends_a_back_off(client, adopted, alice):
+    NudgeRule.objects.filter(user=alice).update(ignored_in_a_row=5)
+    client.force_login(alice)
+    client.post(reverse("nudges:preferences"), form_data())
+    assert set(NudgeRule.objects.filter(user=alice).values_list("ignored_in_a_row", flat=True)) == {
+        0
+    }
+
+
+def test_this_weeks_focus_can_be_stopped(client, adopted, alice):
+    NudgeRule.objects.filter(user=alice, habit="slow_hug").update(
+        focus_until=dt.date(2030, 1, 1), enabled=False
+    )
+    client.force_login(alice)
+    page = client.get(reverse("nudges:preferences")).text
+    assert "This week's focus" in page
+    assert "Stop this week&#x27;s focus nudges" in page
+    client.post(reverse("nudges:preferences"), form_data(stop_slow_hug="on"))
+    stopped = rule(alice, "slow_hug")
+    assert stopped.focus_until is None
+    assert stopped.next_due_at is None
+
+
+def test_the_preferences_page_keeps_a_fixed_number_of_queries(
+    client, adopted, alice, django_assert_max_num_queries
+):
+    for day in range(1, 29):
+        Nudge.objects.create(
+            user=alice, habit="slow_hug", local_date=dt.date(2026, 10, day),
+            due_at=at(2026, 10, day), state="sent", in_app=True,
+        )  # fmt: skip
+    client.force_login(alice)
+    client.get(reverse("nudges:preferences"))
+    with django_assert_max_num_queries(8):
+        client.get(reverse("nudges:preferences"))
+    with django_assert_max_num_queries(40):
+        client.post(reverse("nudges:preferences"), form_data())
