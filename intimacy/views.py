@@ -1,19 +1,24 @@
 """The pages that gather every app: the visitors' home and the partner's dashboard."""
 
+from allauth.account.decorators import reauthentication_required
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from checkins.models import Reaction
 from checkins.selectors import couple_today, dashboard_state, prompt_depth
 from checkins.views import empty_form_fields
+from intimacy import privacy as privacy_services
 from intimacy.accounts.access import take_remembered_invite
-from intimacy.accounts.forms import JoinCodeForm
+from intimacy.accounts.forms import DeleteAccountForm, JoinCodeForm
 from intimacy.accounts.models import Couple
 from intimacy.accounts.selectors import couple_news
 from intimacy.nudges.selectors import unread
+from intimacy.privacy import REGISTRY, export_data
 from prompts.models import Depth
 from prompts.services import daily_prompt, prompt_gentle
 
@@ -59,6 +64,43 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "unread_nudges": unread(user=request.user),
     }
     return render(request, "dashboard.html", ctx)
+
+
+@login_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    """Your data: download it, or delete your account."""
+    return render(request, "privacy/privacy.html", {"registry": REGISTRY})
+
+
+@login_required
+@reauthentication_required
+def export_json(request: HttpRequest) -> HttpResponse:
+    data = export_data(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    day = timezone.localdate(timezone.now(), request.user.zone)
+    response["Content-Disposition"] = f'attachment; filename="intimacy-export-{day}.json"'
+    return response
+
+
+@login_required
+@reauthentication_required
+def export_html(request: HttpRequest) -> HttpResponse:
+    # A file to keep: plain HTML that reads well offline, with nothing to load.
+    response = render(request, "privacy/export.html", {"data": export_data(user=request.user)})
+    day = timezone.localdate(timezone.now(), request.user.zone)
+    response["Content-Disposition"] = f'attachment; filename="intimacy-export-{day}.html"'
+    return response
+
+
+@login_required
+@reauthentication_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        privacy_services.account_delete(user=request.user)
+        logout(request)
+        return render(request, "privacy/deleted.html")
+    return render(request, "privacy/delete.html", {"form": form})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

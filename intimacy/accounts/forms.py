@@ -85,3 +85,23 @@ class CoachScopeForm(forms.Form):
         "never what we wrote)",
         required=False,
     )
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account asks for the password again, and checks it."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That isn't your password. Nothing was deleted.")
+        return password

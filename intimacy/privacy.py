@@ -1,0 +1,317 @@
+"""A partner's own data: the export, the account deletion, and the registry behind both.
+
+It sits with the wiring, above every app, because it gathers from all of them. The registry
+names every model that holds data about a person and says what the export does with it; a
+test fails when a model with a link to a user or a couple is missing from it.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from checkins.models import (
+    CalendarFeed,
+    CheckIn,
+    Reaction,
+    Rhythm,
+    RhythmMove,
+)
+from intimacy.accounts import services as accounts
+from intimacy.accounts.models import CoachAccess, CoachLink, Couple, Invite, Membership, User
+from intimacy.lib.emails import templated_email
+from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
+from prompts.models import DailyPrompt, FollowedSet, Prompt, PromptLog, PromptSet, SetOffer
+
+# What the export does with each model that holds data about a person (by app label).
+REGISTRY: dict[str, str] = {
+    "accounts.User": "you: your profile",
+    "account.EmailAddress": "you: your email addresses",
+    "accounts.Couple": "couples: each couple you were in",
+    "accounts.Membership": "couples: when you joined and left",
+    "accounts.Invite": "couples: invites you sent (without their secret links)",
+    "accounts.CoachLink": "couples: coaches linked and what they could see",
+    "accounts.CoachAccess": "couples: every time a coach looked",
+    "checkins.CheckIn": "checkins: yours, with your private notes (never your partner's)",
+    "checkins.Reaction": "checkins: reactions you gave and received on yours",
+    "checkins.Rhythm": "couples: the weekly review rhythm",
+    "checkins.RhythmMove": "couples: weeks moved",
+    "checkins.Review": "couples: each weekly review",
+    "checkins.ReviewAnswer": "couples: your answers; your partner's only once revealed to you",
+    "checkins.ParkedTopic": "couples: topics parked for the review (shared by both)",
+    "checkins.CalendarFeed": "you: whether a calendar address exists (not the address)",
+    "prompts.Prompt": "coaching: prompts you wrote",
+    "prompts.PromptSet": "coaching: sets you made",
+    "prompts.PromptSetItem": "coaching: the prompts in your sets (through the sets)",
+    "prompts.FollowedSet": "couples: sets the couple followed",
+    "prompts.PromptLog": "couples: prompts done, skipped or saved",
+    "prompts.DailyPrompt": "couples: the prompt of each day",
+    "prompts.SetOffer": "couples: sets a coach offered",
+    "nudges.NudgeSettings": "nudges: your settings",
+    "nudges.NudgeRule": "nudges: your habits and times",
+    "nudges.Nudge": "nudges: every nudge sent or held back",
+}
+# Held by frameworks about a login, not written by the person; never exported, gone on deletion.
+NOT_EXPORTED: dict[str, str] = {
+    "admin.LogEntry": "staff actions in the admin (about staff, not partners)",
+    "sessions.Session": "login sessions: they end on deletion",
+    "account.EmailConfirmation": "one-time confirmation keys",
+}
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _fields(obj: Model, names: list[str]) -> dict[str, Any]:
+    out = {}
+    for name in names:
+        value = getattr(obj, name)
+        out[name] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+    return out
+
+
+ANSWER_FIELDS = [
+    "appreciations",
+    "went_well",
+    "hard_moment",
+    "unspoken_need",
+    "feel_loved",
+    "more_time",
+    "repair",
+    "repair_what",
+    "felt_emotional",
+    "wished_emotional",
+    "felt_physical",
+    "wished_physical",
+    "felt_intellectual",
+    "wished_intellectual",
+    "felt_digital",
+    "wished_digital",
+    "submitted_at",
+    "updated_at",
+]
+
+
+def _couple(couple: Couple, user: User) -> dict[str, Any]:
+    partner_ids = set(couple.memberships.exclude(user=user).values_list("user_id", flat=True))
+    names = {m.user_id: m.user.display_name for m in couple.memberships.select_related("user")}
+    reviews = []
+    for review in couple.reviews.order_by("week_start").prefetch_related("answers"):
+        answers = {a.author_id: a for a in review.answers.all()}
+        mine, theirs = answers.get(user.pk), None
+        if review.revealed_at:  # revealed to both: it is the couple's now
+            theirs = next((a for pk, a in answers.items() if pk in partner_ids), None)
+        reviews.append(
+            {
+                **_fields(review, ["week_start", "revealed_at", "focus_habit", "focus_chosen_at"]),
+                "your_answer": _fields(mine, ANSWER_FIELDS) if mine else None,
+                "partner_answer": _fields(theirs, ANSWER_FIELDS) if theirs else None,
+            }
+        )
+    rhythm = Rhythm.objects.filter(couple=couple).first()
+    return {
+        **_fields(couple, ["status", "created_at", "paired_at", "ended_at"]),
+        "partners": [names[pk] for pk in sorted(names)],
+        "rhythm": _fields(rhythm, ["weekday", "local_time", "duration_minutes", "time_zone"])
+        if rhythm
+        else None,
+        "moved_weeks": [
+            _fields(m, ["week_start", "starts_at"])
+            for m in RhythmMove.objects.filter(couple=couple)
+        ],
+        "reviews": reviews,
+        "parked_topics": [
+            {
+                "text": t.text,
+                "by": "you" if t.author_id == user.pk else "your partner",
+                "created_at": _time(t.created_at),
+                "talked_at": _time(t.talked_at),
+            }
+            for t in couple.parked_topics.order_by("created_at")
+        ],
+        "prompts": [
+            {"prompt": log.prompt.text, "state": log.state, "at": _time(log.at)}
+            for log in PromptLog.objects.filter(couple=couple).select_related("prompt")
+        ],
+        "daily_prompts": [
+            {"day": d.day.isoformat(), "prompt": d.prompt.text if d.prompt else None}
+            for d in DailyPrompt.objects.filter(couple=couple).select_related("prompt")
+        ],
+        "followed_sets": [
+            {"set": f.prompt_set.title, "followed_at": _time(f.followed_at)}
+            for f in FollowedSet.objects.filter(couple=couple).select_related("prompt_set")
+        ],
+        "set_offers": [
+            {"set": o.prompt_set.title, "status": o.status, "at": _time(o.created_at)}
+            for o in SetOffer.objects.filter(couple=couple).select_related("prompt_set")
+        ],
+        "coach_links": [
+            {
+                "coach": link.coach.display_name if link.coach else None,
+                **_fields(
+                    link,
+                    [
+                        "status",
+                        "share_engagement",
+                        "share_reviews",
+                        "created_at",
+                        "accepted_at",
+                        "revoked_at",
+                    ],
+                ),
+            }
+            for link in CoachLink.objects.filter(couple=couple).select_related("coach")
+        ],
+        "coach_accesses": [
+            {"coach": a.coach.display_name if a.coach else None, "what": a.what, "at": _time(a.at)}
+            for a in CoachAccess.objects.filter(couple=couple).select_related("coach")
+        ],
+        "invites_you_sent": [
+            _fields(i, ["status", "created_at", "expires_at", "closed_at"])
+            for i in Invite.objects.filter(couple=couple, created_by=user)
+        ],
+        "your_membership": [
+            _fields(m, ["slot", "joined_at", "is_active"])
+            for m in Membership.objects.filter(couple=couple, user=user)
+        ],
+    }
+
+
+CHECKIN_FIELDS = [
+    "local_date",
+    "weather",
+    "energy",
+    "needs",
+    "tags",
+    "note_to_partner",
+    "private_note",
+    "disclosure",
+    "created_at",
+    "updated_at",
+]
+
+
+def export_data(*, user: User) -> dict[str, Any]:
+    """Everything about `user` that is theirs or their couple's; nothing private of anyone else."""
+    couples = Couple.objects.filter(memberships__user=user).order_by("created_at").distinct()
+    checkins = CheckIn.objects.filter(author=user).order_by("local_date")
+    received = Reaction.objects.filter(checkin__author=user).exclude(author=user)
+    prefs = NudgeSettings.objects.filter(user=user).first()
+    return {
+        "format": "intimacy.export",
+        "version": 1,
+        "exported_at": timezone.now().isoformat(),
+        "you": {
+            **_fields(user, ["email", "display_name", "time_zone", "is_coach", "date_joined"]),
+            "email_addresses": [
+                _fields(e, ["email", "verified", "primary"])
+                for e in EmailAddress.objects.filter(user=user)
+            ],
+            "calendar_address_made": CalendarFeed.objects.filter(user=user).exists(),
+        },
+        "checkins": [
+            {
+                **_fields(c, [f for f in CHECKIN_FIELDS if hasattr(c, f)]),
+                "reactions_received": [r.kind for r in received if r.checkin_id == c.pk],
+            }
+            for c in checkins
+        ],
+        "reactions_you_gave": [
+            {"kind": r.kind, "on": r.checkin.local_date.isoformat(), "at": _time(r.created_at)}
+            for r in Reaction.objects.filter(author=user).select_related("checkin")
+        ],
+        "couples": [_couple(couple, user) for couple in couples],
+        "nudges": {
+            "settings": _fields(
+                prefs,
+                ["by_email", "in_app", "quiet_start", "quiet_end", "daily_cap", "paused_until"],
+            )
+            if prefs
+            else None,
+            "habits": [
+                _fields(r, ["habit", "local_time", "enabled", "focus_until"])
+                for r in NudgeRule.objects.filter(user=user)
+            ],
+            "sent": [
+                _fields(
+                    n,
+                    [
+                        "habit",
+                        "local_date",
+                        "state",
+                        "held",
+                        "title",
+                        "message",
+                        "sent_at",
+                        "opened_at",
+                        "read_at",
+                    ],
+                )
+                for n in Nudge.objects.filter(user=user).order_by("due_at")
+            ],
+        },
+        "coaching": {
+            "prompts_you_wrote": [
+                _fields(p, ["text", "kind", "layer", "depth", "minutes", "tags", "status"])
+                for p in Prompt.objects.filter(author=user)
+            ],
+            "sets_you_made": [
+                {
+                    **_fields(
+                        s, ["title", "slug", "description", "audience", "visibility", "status"]
+                    ),
+                    "prompts": [i.prompt.text for i in s.items.select_related("prompt")],
+                }
+                for s in PromptSet.objects.filter(author=user)
+            ],
+        },
+    }
+
+
+# Deletion
+
+
+@dataclass
+class Deleted:
+    partner_told: bool
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> Deleted:
+    """Delete a person and every row about them. Their couple ends first, and the partner is
+    told by email; the partner keeps their own entries. Sessions end, cached data goes."""
+    told = False
+    for couple in Couple.objects.filter(memberships__user=user, memberships__is_active=True):
+        partners = [m.user for m in couple.memberships.select_related("user") if m.user != user]
+        accounts.couple_end(couple=couple)
+        for partner in partners:
+            message = templated_email(
+                "couple-ended", to=partner.email, context={"name": partner.display_name}
+            )
+            transaction.on_commit(message.send)
+            told = True
+    couple_ids = list(Couple.objects.filter(memberships__user=user).values_list("pk", flat=True))
+    _end_sessions(user)
+    # Rows that name the person without belonging to them (an invite they used, a prompt they
+    # marked, a coach's look) keep the row and lose the name: on_delete=SET_NULL.
+    user.delete()
+    # A couple left with nobody in it goes entirely: nothing in it belongs to anyone now.
+    Couple.objects.filter(pk__in=couple_ids, memberships__isnull=True).delete()
+    transaction.on_commit(lambda: cache.delete_many([f"daily-prompt:{pk}" for pk in couple_ids]))
+    return Deleted(partner_told=told)
+
+
+def _end_sessions(user: User) -> None:
+    """End every session of the person now (the login ones, and any other device)."""
+    from django.contrib.sessions.models import Session
+
+    # Sessions are not indexed by user: look through the live ones (a bounded scan).
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
