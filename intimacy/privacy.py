@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
@@ -32,6 +33,7 @@ from prompts.models import DailyPrompt, FollowedSet, Prompt, PromptLog, PromptSe
 REGISTRY: dict[str, str] = {
     "accounts.User": "you: your profile",
     "account.EmailAddress": "you: your email addresses",
+    "mfa.Authenticator": "you: two-factor methods set up and when (never their secrets)",
     "accounts.Couple": "couples: each couple you were in",
     "accounts.Membership": "couples: when you joined and left",
     "accounts.Invite": "couples: invites you sent (without their secret links)",
@@ -214,6 +216,10 @@ def export_data(*, user: User) -> dict[str, Any]:
                 for e in EmailAddress.objects.filter(user=user)
             ],
             "calendar_address_made": CalendarFeed.objects.filter(user=user).exists(),
+            "two_factor": [
+                _fields(a, ["type", "created_at", "last_used_at"])
+                for a in Authenticator.objects.filter(user=user)
+            ],
         },
         "checkins": [
             {

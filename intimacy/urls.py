@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
@@ -6,6 +7,9 @@ from checkins import coach_views
 from intimacy.lib.converters import IdConverter
 
 from . import views
+
+# The admin logs in through allauth: the same rate limits, and two-factor authentication.
+admin.site.login = secure_admin_login(admin.site.login)
 
 # Before the apps' URL modules below are read: they use <id:...> for database ids.
 register_converter(IdConverter, "id")

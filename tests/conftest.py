@@ -6,11 +6,14 @@ the server they are skipped with one line, or fail when REQUIRE_SERVICES=1 (CI).
 
 import os
 import shutil
+import time
 
 import pytest
 import redis
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client as DjangoClient
 
 from intimacy.accounts.models import Couple, User
 from intimacy.settings.test import TEST_CACHE_PREFIX
@@ -57,6 +60,25 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _skipped and not REQUIRE_SERVICES:
         parts = "; ".join(f"{n} because {reason}" for reason, n in _skipped.items())
         terminalreporter.write_line(f"Skipped tests that need a service or a browser: {parts}.")
+
+
+class Client(DjangoClient):
+    """`force_login` as if the person had just typed their password: pages that ask for it
+    again (reauthentication) let them through. Tests of that asking use DjangoClient."""
+
+    def force_login(self, user: User, backend: str | None = None) -> None:
+        super().force_login(user, backend)
+        session = self.session
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "reauthenticated": True}
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
 
 
 @pytest.fixture(autouse=True)

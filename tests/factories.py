@@ -1,5 +1,6 @@
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from intimacy.accounts.models import Couple, Invite, Membership, User
 
@@ -21,6 +22,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def mfa(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Coaches and staff have an authenticator app, as the app requires (mfa=False: not)."""
+        if create and (self.is_coach or self.is_staff) and extracted is not False:
+            TOTP.activate(self, generate_totp_secret())
 
 
 def make_couple(first: User, second: User | None = None) -> Couple:

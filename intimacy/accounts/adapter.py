@@ -1,8 +1,11 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
 from django.http import HttpRequest
+
+from intimacy.lib.crypto import decrypt, encrypt
 
 from .models import User
 
@@ -25,3 +28,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """The authenticator secret and recovery seed are encrypted like every other secret text
+    (intimacy/lib/crypto.py, keys apart from SECRET_KEY)."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt(encrypted_text)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "intimacy.accounts",
     "prompts",
     "checkins",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "intimacy.accounts.middleware.MFARequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "intimacy.accounts.middleware.UserTimezoneMiddleware",
 ]
@@ -226,6 +228,13 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Changing the email address or the password asks for the password again first.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Two-factor authentication: an authenticator app and recovery codes, offered to everyone and
+# required of coaches and staff (MFARequiredMiddleware); its secrets are encrypted at rest.
+MFA_ADAPTER = "intimacy.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Intimacy"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 # Counted in the cache, so they hold across every web process when REDIS_URL is set.
 ACCOUNT_RATE_LIMITS = {

@@ -116,7 +116,8 @@ def test_the_export_holds_mine_and_nothing_private_of_my_partner(client, world, 
         print(f"\nexport: {len(text)} bytes of JSON; none of the partner's private content")
 
 
-def test_export_and_deletion_ask_for_the_password_again(client, alice):
+def test_export_and_deletion_ask_for_the_password_again(alice):
+    client = Client()
     client.force_login(alice)  # logged in long ago, as far as the app knows
     for name in ("export_json", "export_html", "account_delete"):
         response = client.get(reverse(name))
