@@ -1,0 +1,245 @@
+"""The authorization matrix, generated from the URL configuration.
+
+Every URL pattern, with both methods, for every persona, aimed at a real couple's objects
+that are not theirs (Dave and Erin's). No probe may succeed: nothing of theirs in any answer,
+and nothing of theirs changed. A new URL without an entry in ROUTES fails the first test.
+"""
+
+import datetime as dt
+import hashlib
+import json
+
+import pytest
+from django.conf import settings
+from django.core import serializers
+from django.urls import reverse
+
+from checkins import services as checkins
+from checkins.models import CheckIn, ParkedTopic, Reaction, Review, ReviewAnswer, Rhythm
+from intimacy.accounts import services as accounts
+from intimacy.accounts.models import CoachAccess, CoachLink, Couple, Invite, Membership, User
+from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
+from intimacy.nudges.services import nudges_set_up
+from prompts.models import FollowedSet, Prompt, PromptLog, PromptSet, SetOffer
+from prompts.services import set_create, set_offer, set_publish
+from tests.checkins.conftest import submit
+from tests.factories import UserFactory, make_couple
+
+from .urlmap import all_routes, fill
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "VICTIM-canary-0b7d"
+FORGED = "forged-token-that-opens-nothing"
+
+# Each route: how to fill its parameters from the victims' world (None: the route takes none,
+# and acts on the visitor's own data only). Tokens are secrets that open things by design
+# (invite links, unsubscribe links): probes use forged ones.
+ROUTES: dict[str, dict[str, str] | None] = {
+    "home": None, "dashboard": None, "healthz": None, "livez": None, "coach_home": None,
+    "privacy": None, "export_json": None, "export_html": None, "account_delete": None,
+    "account_login": None, "account_logout": None, "account_inactive": None,
+    "account_signup": None, "account_reauthenticate": None, "account_email": None,
+    "account_email_verification_sent": None, "account_change_password": None,
+    "account_set_password": None, "account_reset_password": None,
+    "account_confirm_login_code": None, "account_reset_password_from_key_done": None,
+    "account_reset_password_done": None,
+    "account_confirm_email": {"key": "forged"},
+    "account_reset_password_from_key": {"uidb36": "forged", "key": "forged"},
+    "mfa_index": None, "mfa_authenticate": None, "mfa_reauthenticate": None,
+    "mfa_activate_totp": None, "mfa_deactivate_totp": None,
+    "mfa_view_recovery_codes": None, "mfa_generate_recovery_codes": None,
+    "mfa_download_recovery_codes": None,
+    "accounts:couple_create": None, "accounts:join_code": None, "accounts:profile": None,
+    "accounts:coach_join_code": None,
+    "accounts:invite_new": {"couple_id": "couple"},
+    "accounts:couple_end": {"couple_id": "couple"},
+    "accounts:invite_revoke": {"invite_id": "invite"},
+    "accounts:join": {"token": FORGED},
+    "accounts:couple_coach": {"couple_id": "couple"},
+    "accounts:coach_scope": {"link_id": "link"},
+    "accounts:coach_revoke": {"link_id": "link"},
+    "accounts:coach_join": {"token": FORGED},
+    "checkins:today": None, "checkins:history": None, "checkins:review_home": None,
+    "checkins:rhythm": None, "checkins:trends": None, "checkins:calendar": None,
+    "checkins:topic_park": None,
+    "checkins:detail": {"checkin_id": "checkin"},
+    "checkins:react": {"checkin_id": "checkin"},
+    "checkins:react_undo": {"checkin_id": "checkin"},
+    "checkins:coach_couple": {"couple_id": "couple"},
+    "checkins:calendar_ics": {"token": FORGED},
+    "checkins:topic_talked": {"topic_id": "topic"},
+    "checkins:review": {"review_id": "review"},
+    "checkins:review_focus": {"review_id": "review"},
+    "checkins:review_move": {"review_id": "review"},
+    "prompts:library": None, "prompts:saved": None, "prompts:studio": None,
+    "prompts:studio_prompt_new": None, "prompts:studio_set_new": None,
+    "prompts:studio_import": None,
+    "prompts:set": {"slug": "set"},
+    "prompts:set_follow": {"slug": "set"},
+    "prompts:mark": {"prompt_id": "prompt"},
+    "prompts:offer_answer": {"offer_id": "offer"},
+    "prompts:studio_prompt": {"prompt_id": "prompt"},
+    "prompts:studio_set": {"slug": "set"},
+    "prompts:studio_set_items": {"slug": "set"},
+    "prompts:studio_set_publish": {"slug": "set"},
+    "prompts:studio_set_duplicate": {"slug": "set"},
+    "prompts:studio_set_export": {"slug": "set"},
+    "prompts:studio_set_offer": {"slug": "set"},
+    "nudges:preferences": None, "nudges:inbox": None,
+    "nudges:open": {"token": FORGED},
+    "nudges:unsubscribe": {"token": FORGED},
+}  # fmt: skip
+# The admin is staff's own tool, behind two-factor login; it holds no check-ins, notes or
+# answers (checkins/admin.py registers nothing). It is not probed here.
+NOT_PROBED = {"admin"}
+PERSONAS = [
+    "alice", "bob", "ex_partner", "outsider", "linked_coach", "revoked_coach",
+    "another_coach", "staff", "anonymous",
+]  # fmt: skip
+
+
+SAFE_REDIRECTS = {"/", "/dashboard/", "/accounts/2fa/totp/activate/"}
+
+
+def app_routes() -> list:
+    return [r for r in all_routes() if not r.route.startswith(settings.ADMIN_URL)]
+
+
+def test_every_url_has_an_entry():
+    names = {r.name for r in app_routes()}
+    assert names - set(ROUTES) == set(), "New URLs need an entry in ROUTES"
+    assert set(ROUTES) - names == set(), "ROUTES lists URLs that no longer exist"
+
+
+@pytest.fixture
+def world(couple, alice, bob):
+    dave = UserFactory(email="dave@example.com", display_name="Dave")
+    erin = UserFactory(email="erin@example.com", display_name="Erin")
+    # Gina was Dave's partner before; that couple ended.
+    gina = UserFactory(email="gina@example.com", display_name="Gina")
+    accounts.couple_end(couple=make_couple(gina, dave))
+    victims = make_couple(dave, erin)
+    checkin = submit(dave, private_note=CANARY, note_to_partner=f"{CANARY} note")
+    checkins.reaction_set(checkin=checkin, author=erin, kind="hug")
+    checkins.rhythm_set(
+        couple=victims, weekday=6, local_time=dt.time(19), duration_minutes=45,
+        time_zone="Europe/Paris",
+    )  # fmt: skip
+    review = checkins.review_for_week(couple=victims, week_start=dt.date(2026, 11, 16))
+    checkins.answer_save(review=review, author=dave, fields={"went_well": CANARY}, submit=False)
+    topic = checkins.topic_park(couple=victims, author=erin, text=f"{CANARY} topic")
+    their_coach = UserFactory(email="vcoach@example.com", display_name="Vic", is_coach=True)
+    link = accounts.coach_link_accept(link=accounts.coach_invite(couple=victims), coach=their_coach)
+    revoked_coach = UserFactory(email="revoked@example.com", is_coach=True)
+    old = accounts.coach_link_accept(
+        link=accounts.coach_invite(couple=victims), coach=revoked_coach
+    )
+    accounts.coach_link_revoke(link=old)
+    linked_coach = UserFactory(email="linked@example.com", is_coach=True)
+    accounts.coach_link_accept(link=accounts.coach_invite(couple=couple), coach=linked_coach)
+    private = set_create(
+        author=their_coach, title="Theirs", description=CANARY, audience="", visibility="private"
+    )
+    prompt = Prompt.objects.create(
+        text=f"{CANARY} prompt", kind="question", layer="emotional", depth="light",
+        author=their_coach,
+    )  # fmt: skip
+    private.items.create(prompt=prompt, position=1)
+    set_publish(prompt_set=private, publish=True)
+    offer = set_offer(prompt_set=private, couple=victims, coach=their_coach)
+    nudges_set_up(user=dave)
+    people = {
+        "alice": alice,
+        "bob": bob,
+        "ex_partner": gina,
+        "outsider": UserFactory(email="charlie@example.com", display_name="Charlie"),
+        "linked_coach": linked_coach,
+        "revoked_coach": revoked_coach,
+        "another_coach": UserFactory(email="another@example.com", is_coach=True),
+        "staff": UserFactory(email="staff@example.com", is_staff=True, is_superuser=True),
+        "anonymous": None,
+    }
+    objects = {
+        "couple": victims.pk,
+        "invite": Invite.objects.filter(couple=victims).first().pk,
+        "link": link.pk,
+        "checkin": checkin.pk,
+        "topic": topic.pk,
+        "review": review.pk,
+        "set": private.slug,
+        "prompt": prompt.pk,
+        "offer": offer.pk,
+    }
+    return {"people": people, "objects": objects, "victims": victims, "users": [dave, erin],
+            "coach": their_coach}  # fmt: skip
+
+
+def snapshot(world: dict) -> str:
+    """Everything the victims own, serialized: a probe that changes any of it succeeded."""
+    couple, users = world["victims"], world["users"]
+    querysets = [
+        Couple.objects.filter(pk=couple.pk),
+        Membership.objects.filter(couple=couple),
+        Invite.objects.filter(couple=couple),
+        CoachLink.objects.filter(couple=couple),
+        CoachAccess.objects.filter(couple=couple),
+        CheckIn.objects.filter(author__in=users),
+        Reaction.objects.filter(checkin__author__in=users),
+        Rhythm.objects.filter(couple=couple),
+        Review.objects.filter(couple=couple),
+        ReviewAnswer.objects.filter(review__couple=couple),
+        ParkedTopic.objects.filter(couple=couple),
+        SetOffer.objects.filter(couple=couple),
+        FollowedSet.objects.filter(couple=couple),
+        PromptLog.objects.filter(couple=couple),
+        PromptSet.objects.filter(author=world["coach"]),
+        Prompt.objects.filter(author=world["coach"]),
+        NudgeSettings.objects.filter(user__in=users),
+        NudgeRule.objects.filter(user__in=users),
+        Nudge.objects.filter(user__in=users),
+        User.objects.filter(pk__in=[u.pk for u in users]).defer("last_login"),
+    ]
+    blob = json.dumps([serializers.serialize("json", qs.order_by("pk")) for qs in querysets])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def test_no_persona_reaches_another_couples_data(client, world, capsys):
+    before = snapshot(world)
+    probes = 0
+    for who in PERSONAS:
+        person = world["people"][who]
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        for route in app_routes():
+            params = ROUTES[route.name] or {}
+            values = {p: world["objects"].get(v, v) for p, v in params.items()}
+            url = fill(route.route, values)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                probes += 1
+                body = response.content.decode(errors="replace")
+                assert CANARY not in body, (who, method, url)
+                if params and any(v in world["objects"] for v in params.values()):
+                    # Aimed at one of their objects: it must not exist for this persona.
+                    if person is None:
+                        assert response.status_code == 302, (who, method, url)
+                        assert response.url.startswith(reverse("account_login")), url
+                    else:
+                        assert response.status_code in (302, 404, 405), (
+                            who, method, url, response.status_code,
+                        )  # fmt: skip
+                        if response.status_code == 302:
+                            # Only elsewhere, never in: the "use the button" redirect of a
+                            # POST-only action, or the two-factor set-up a coach who turned
+                            # it off (an earlier probe of their own settings) is sent to.
+                            assert response.url in SAFE_REDIRECTS, (who, method, url)
+            if person is not None and not client.session.get("_auth_user_id"):
+                client.force_login(person)  # a probe logged them out (account_logout)
+    assert snapshot(world) == before, "a probe changed another couple's data"
+    with capsys.disabled():
+        print(
+            f"\nauthorization matrix: {probes} probes over {len(app_routes())} URLs and "
+            f"{len(PERSONAS)} personas; none succeeded"
+        )
