@@ -63,11 +63,19 @@ def rhythm_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "checkins/rhythm.html", {"form": form, "rhythm": rhythm})
 
 
+def _rhythm_first(request: HttpRequest) -> HttpResponse:
+    """A review needs the couple's weekly rhythm (its day and time) to make sense."""
+    messages.info(request, "Set your weekly rhythm first: the day and time you meet.")
+    return redirect("checkins:rhythm")
+
+
 @sensitive_post_parameters(*QUESTION_LABELS, "repair_what")
 @login_required
 def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_review_or_404(request, review_id)
-    rhythm = Rhythm.objects.get(couple_id=review.couple_id)
+    rhythm = Rhythm.objects.filter(couple_id=review.couple_id).first()
+    if rhythm is None:
+        return _rhythm_first(request)
     page = selectors.review_page(review=review, rhythm=rhythm, viewer=request.user)
     submitting = request.POST.get("action") == "submit"
     form = ReviewAnswerForm(
@@ -127,7 +135,9 @@ def review_focus(request: HttpRequest, review_id: int) -> HttpResponse:
 @login_required
 def review_move(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_review_or_404(request, review_id)
-    rhythm = Rhythm.objects.get(couple_id=review.couple_id)
+    rhythm = Rhythm.objects.filter(couple_id=review.couple_id).first()
+    if rhythm is None:
+        return _rhythm_first(request)
     page = selectors.review_page(review=review, rhythm=rhythm, viewer=request.user)
     if not page.is_current or review.revealed_at:
         messages.info(request, "Only this week's review can move, before you both share.")
