@@ -1,6 +1,8 @@
 """Two-factor authentication: offered to everyone, required of coaches and staff, its secret
 encrypted at rest; the admin logs in through the same door; sensitive actions ask again."""
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
@@ -92,3 +94,21 @@ def test_ending_the_couple_and_revoking_a_coach_ask_for_the_password_again(coupl
     assert couple.status == "active"
     link.refresh_from_db()
     assert link.status == "active"
+
+
+def test_login_and_password_reset_do_not_reveal_who_has_an_account(alice, mailoutbox):
+    known, unknown = DjangoClient(), DjangoClient()
+    answers = [
+        c.post(reverse("account_login"), {"login": email, "password": "wrong password"})
+        for c, email in ((known, alice.email), (unknown, "nobody@example.com"))
+    ]
+    assert answers[0].status_code == answers[1].status_code == 200
+    errors = [re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', a.text, re.S) for a in answers]
+    assert errors[0]
+    assert errors[0] == errors[1]
+    resets = [
+        c.post(reverse("account_reset_password"), {"email": email})
+        for c, email in ((known, alice.email), (unknown, "nobody@example.com"))
+    ]
+    assert resets[0].status_code == resets[1].status_code == 302
+    assert resets[0].url == resets[1].url
