@@ -88,7 +88,7 @@ def join_code(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required(allow_get=True)
+@reauthentication_required
 def couple_end(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_or_404(request, couple_id)
     if request.method == "POST":
@@ -111,7 +111,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required(allow_get=True)
+@reauthentication_required
 def couple_coach(request: HttpRequest, couple_id: int) -> HttpResponse:
     """The couple's coach settings: invite, what to share, revoke, and the access log."""
     couple = get_couple_or_404(request, couple_id)

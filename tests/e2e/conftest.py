@@ -10,8 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from playwright.sync_api import BrowserContext, Page
 
+from intimacy.lib.crypto import decrypt
 from tests.conftest import AXE, CHROMIUM
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are safe.
@@ -90,4 +97,26 @@ def log_in(page: Page, base_url: str, email: str, password: str, *, check: bool 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if page.url.endswith("/accounts/2fa/authenticate/"):
+        # Coaches and staff have an authenticator app: type the code it would show.
+        page.get_by_label("Code").fill(current_code(email))
+        page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base_url}/dashboard/")
+
+
+def current_code(email: str) -> str:
+    """What the person's authenticator app shows now (their secret, read as the app does)."""
+    totp = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
+    secret = decrypt(totp.data["secret"])
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def reauthenticate_if_asked(page: Page, password: str) -> None:
+    """Sensitive pages ask for the password again; type it as the person would."""
+    page.wait_for_load_state()
+    if "/accounts/reauthenticate/" in page.url:
+        page.get_by_label("Password").fill(password)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()

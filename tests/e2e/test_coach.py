@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from intimacy.accounts import services as accounts
 from tests.factories import PASSWORD
 
-from .conftest import check_page, log_in
+from .conftest import check_page, log_in, reauthenticate_if_asked
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +56,7 @@ def test_coach_and_couple_journey(live_server, new_context, couple, alice, bob, 
 
     # Alice shares engagement only; the coach sees counts and nothing else; the look is logged.
     alice_page.goto(f"{live_server.url}/couple/{couple.pk}/coach/")
+    reauthenticate_if_asked(alice_page, PASSWORD)
     alice_page.get_by_label("How often we check in and do prompts (counts only)").check()
     alice_page.get_by_role("button", name="Save what we share").click()
     check_page(alice_page, "couple coach settings")
