@@ -20,6 +20,7 @@ from checkins.models import (
     CalendarFeed,
     CheckIn,
     Reaction,
+    ReviewAnswer,
     Rhythm,
     RhythmMove,
 )
@@ -78,26 +79,16 @@ def _fields(obj: Model, names: list[str]) -> dict[str, Any]:
     return out
 
 
-ANSWER_FIELDS = [
-    "appreciations",
-    "went_well",
-    "hard_moment",
-    "unspoken_need",
-    "feel_loved",
-    "more_time",
-    "repair",
-    "repair_what",
-    "felt_emotional",
-    "wished_emotional",
-    "felt_physical",
-    "wished_physical",
-    "felt_intellectual",
-    "wished_intellectual",
-    "felt_digital",
-    "wished_digital",
-    "submitted_at",
-    "updated_at",
-]
+def _own_fields(model: type[Model], *, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """A model's own values (not its id nor its links): a new field is exported too."""
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not f.is_relation and f.name not in leave_out
+    ]
+
+
+ANSWER_FIELDS = _own_fields(ReviewAnswer)
 
 
 def _couple(couple: Couple, user: User) -> dict[str, Any]:
@@ -185,18 +176,7 @@ def _couple(couple: Couple, user: User) -> dict[str, Any]:
     }
 
 
-CHECKIN_FIELDS = [
-    "local_date",
-    "weather",
-    "energy",
-    "needs",
-    "tags",
-    "note_to_partner",
-    "private_note",
-    "disclosure",
-    "created_at",
-    "updated_at",
-]
+CHECKIN_FIELDS = _own_fields(CheckIn, leave_out=("day_ends_at",))
 
 
 def export_data(*, user: User) -> dict[str, Any]:
@@ -223,7 +203,7 @@ def export_data(*, user: User) -> dict[str, Any]:
         },
         "checkins": [
             {
-                **_fields(c, [f for f in CHECKIN_FIELDS if hasattr(c, f)]),
+                **_fields(c, CHECKIN_FIELDS),
                 "reactions_received": [r.kind for r in received if r.checkin_id == c.pk],
             }
             for c in checkins
