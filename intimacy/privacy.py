@@ -11,6 +11,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
@@ -28,7 +29,15 @@ from intimacy.accounts import services as accounts
 from intimacy.accounts.models import CoachAccess, CoachLink, Couple, Invite, Membership, User
 from intimacy.lib.emails import templated_email
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
-from prompts.models import DailyPrompt, FollowedSet, Prompt, PromptLog, PromptSet, SetOffer
+from prompts.models import (
+    DailyPrompt,
+    FollowedSet,
+    Prompt,
+    PromptLog,
+    PromptSet,
+    SetOffer,
+    Status,
+)
 
 # What the export does with each model that holds data about a person (by app label).
 REGISTRY: dict[str, str] = {
@@ -48,8 +57,8 @@ REGISTRY: dict[str, str] = {
     "checkins.ReviewAnswer": "couples: your answers; your partner's only once revealed to you",
     "checkins.ParkedTopic": "couples: topics parked for the review (shared by both)",
     "checkins.CalendarFeed": "you: whether a calendar address exists (not the address)",
-    "prompts.Prompt": "coaching: prompts you wrote",
-    "prompts.PromptSet": "coaching: sets you made",
+    "prompts.Prompt": "coaching: prompts you wrote (on deletion: archived, without your name)",
+    "prompts.PromptSet": "coaching: sets you made (on deletion: archived, without your name)",
     "prompts.PromptSetItem": "coaching: the prompts in your sets (through the sets)",
     "prompts.FollowedSet": "couples: sets the couple followed",
     "prompts.PromptLog": "couples: prompts done, skipped or saved",
@@ -179,11 +188,13 @@ def _couple(couple: Couple, user: User) -> dict[str, Any]:
 CHECKIN_FIELDS = _own_fields(CheckIn, leave_out=("day_ends_at",))
 
 
-def export_data(*, user: User) -> dict[str, Any]:
+def data_export(*, user: User) -> dict[str, Any]:
     """Everything about `user` that is theirs or their couple's; nothing private of anyone else."""
     couples = Couple.objects.filter(memberships__user=user).order_by("created_at").distinct()
     checkins = CheckIn.objects.filter(author=user).order_by("local_date")
-    received = Reaction.objects.filter(checkin__author=user).exclude(author=user)
+    received: dict[int, list[str]] = {}
+    for reaction in Reaction.objects.filter(checkin__author=user).exclude(author=user):
+        received.setdefault(reaction.checkin_id, []).append(reaction.kind)
     prefs = NudgeSettings.objects.filter(user=user).first()
     return {
         "format": "intimacy.export",
@@ -204,7 +215,7 @@ def export_data(*, user: User) -> dict[str, Any]:
         "checkins": [
             {
                 **_fields(c, CHECKIN_FIELDS),
-                "reactions_received": [r.kind for r in received if r.checkin_id == c.pk],
+                "reactions_received": received.get(c.pk, []),
             }
             for c in checkins
         ],
@@ -283,6 +294,12 @@ def account_delete(*, user: User) -> Deleted:
             transaction.on_commit(message.send)
             told = True
     couple_ids = list(Couple.objects.filter(memberships__user=user).values_list("pk", flat=True))
+    # A coach's prompts and sets leave the library with them, but couples who used them keep
+    # their history (what they did, their day's prompt): archived, and no longer theirs.
+    Prompt.objects.filter(author=user).update(author=None, status=Status.ARCHIVED)
+    PromptSet.objects.filter(author=user).update(
+        author=None, status=Status.ARCHIVED, visibility=PromptSet.Visibility.PRIVATE
+    )
     _end_sessions(user)
     # Rows that name the person without belonging to them (an invite they used, a prompt they
     # marked, a coach's look) keep the row and lose the name: on_delete=SET_NULL.
@@ -295,7 +312,6 @@ def account_delete(*, user: User) -> Deleted:
 
 def _end_sessions(user: User) -> None:
     """End every session of the person now (the login ones, and any other device)."""
-    from django.contrib.sessions.models import Session
 
     # Sessions are not indexed by user: look through the live ones (a bounded scan).
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():

@@ -1,6 +1,5 @@
 """The pages that gather every app: the visitors' home and the partner's dashboard."""
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -12,13 +11,14 @@ from django.utils import timezone
 from checkins.models import Reaction
 from checkins.selectors import couple_today, dashboard_state, prompt_depth
 from checkins.views import empty_form_fields
-from intimacy import privacy as privacy_services
 from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import DeleteAccountForm, JoinCodeForm
 from intimacy.accounts.models import Couple
 from intimacy.accounts.selectors import couple_news
+from intimacy.lib.decorators import password_recently
 from intimacy.nudges.selectors import unread
-from intimacy.privacy import REGISTRY, export_data
+from intimacy.privacy import account_delete as delete_account
+from intimacy.privacy import data_export
 from prompts.models import Depth
 from prompts.services import daily_prompt, prompt_gentle
 
@@ -69,13 +69,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def privacy(request: HttpRequest) -> HttpResponse:
     """Your data: download it, or delete your account."""
-    return render(request, "privacy/privacy.html", {"registry": REGISTRY})
+    return render(request, "privacy/privacy.html")
 
 
 @login_required
-@reauthentication_required
+@password_recently
 def export_json(request: HttpRequest) -> HttpResponse:
-    data = export_data(user=request.user)
+    data = data_export(user=request.user)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     day = timezone.localdate(timezone.now(), request.user.zone)
     response["Content-Disposition"] = f'attachment; filename="intimacy-export-{day}.json"'
@@ -83,21 +83,20 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
+@password_recently
 def export_html(request: HttpRequest) -> HttpResponse:
     # A file to keep: plain HTML that reads well offline, with nothing to load.
-    response = render(request, "privacy/export.html", {"data": export_data(user=request.user)})
+    response = render(request, "privacy/export.html", {"data": data_export(user=request.user)})
     day = timezone.localdate(timezone.now(), request.user.zone)
     response["Content-Disposition"] = f'attachment; filename="intimacy-export-{day}.html"'
     return response
 
 
 @login_required
-@reauthentication_required
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        privacy_services.account_delete(user=request.user)
+        delete_account(user=request.user)
         logout(request)
         return render(request, "privacy/deleted.html")
     return render(request, "privacy/delete.html", {"form": form})

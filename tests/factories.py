@@ -1,8 +1,16 @@
 import factory
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 
 from intimacy.accounts.models import Couple, Invite, Membership, User
+from intimacy.lib.crypto import decrypt
 
 PASSWORD = "correct horse battery"
 
@@ -43,3 +51,10 @@ def make_couple(first: User, second: User | None = None) -> Couple:
 
 
 __all__ = ["PASSWORD", "Couple", "Membership", "UserFactory", "make_couple"]
+
+
+def current_code(email: str) -> str:
+    """What the person's authenticator app shows now (their secret, read as the app does)."""
+    totp = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(decrypt(totp.data["secret"]), counters[len(counters) // 2]))

@@ -1,10 +1,9 @@
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from intimacy.lib.decorators import login_required_post
+from intimacy.lib.decorators import login_required_post, password_recently
 from intimacy.lib.ratelimit import allow, client_ip
 
 from . import services
@@ -88,7 +87,7 @@ def join_code(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
+@password_recently
 def couple_end(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_or_404(request, couple_id)
     if request.method == "POST":
@@ -111,7 +110,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
+@password_recently
 def couple_coach(request: HttpRequest, couple_id: int) -> HttpResponse:
     """The couple's coach settings: invite, what to share, revoke, and the access log."""
     couple = get_couple_or_404(request, couple_id)
@@ -133,7 +132,7 @@ def _scope(link: CoachLink) -> dict[str, bool]:
 
 
 @login_required_post
-@reauthentication_required
+@password_recently
 def coach_scope(request: HttpRequest, link_id: int) -> HttpResponse:
     link = get_coach_link_or_404(request, link_id)
     form = CoachScopeForm(request.POST)
@@ -144,7 +143,7 @@ def coach_scope(request: HttpRequest, link_id: int) -> HttpResponse:
 
 
 @login_required_post
-@reauthentication_required
+@password_recently
 def coach_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     link = get_coach_link_or_404(request, link_id)
     services.coach_link_revoke(link=link)

@@ -78,22 +78,30 @@ def test_a_partner_may_turn_it_on_and_then_logs_in_with_a_code(client, alice):
     assert fresh.get(reverse("dashboard")).status_code == 200
 
 
-def test_ending_the_couple_and_revoking_a_coach_ask_for_the_password_again(couple, alice, coach):
+def test_sensitive_actions_ask_for_the_password_again(couple, alice, coach):
     link = services.coach_link_accept(link=services.coach_invite(couple=couple), coach=coach)
     stale = DjangoClient()
     stale.force_login(alice)
-    for url in (
-        reverse("accounts:couple_end", args=[couple.pk]),
-        reverse("accounts:coach_revoke", args=[link.pk]),
-        reverse("accounts:couple_coach", args=[couple.pk]),
+    for url, data in (
+        (reverse("accounts:couple_end", args=[couple.pk]), {}),
+        (reverse("accounts:coach_revoke", args=[link.pk]), {}),
+        (reverse("accounts:coach_scope", args=[link.pk]), {"share_reviews": "on"}),
+        (reverse("accounts:couple_coach", args=[couple.pk]), {}),
+        (reverse("account_email"), {"action_add": "", "email": "new@example.com"}),
+        (reverse("mfa_activate_totp"), {"code": "123456"}),
+        (reverse("export_json"), {}),
     ):
-        response = stale.post(url)
-        assert response.status_code == 302
+        response = stale.post(url, data)
+        assert response.status_code == 302, url
         assert response.url.startswith(reverse("account_reauthenticate")), url
+    # Changing the password asks for the current one in its own form.
+    assert 'name="oldpassword"' in stale.get(reverse("account_change_password")).text
     couple.refresh_from_db()
     assert couple.status == "active"
     link.refresh_from_db()
     assert link.status == "active"
+    assert not link.share_reviews
+    assert not alice.emailaddress_set.filter(email="new@example.com").exists()
 
 
 def test_login_and_password_reset_do_not_reveal_who_has_an_account(alice, mailoutbox):

@@ -10,16 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from playwright.sync_api import BrowserContext, Page
 
-from intimacy.lib.crypto import decrypt
 from tests.conftest import AXE, CHROMIUM
+from tests.factories import current_code
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -103,14 +97,6 @@ def log_in(page: Page, base_url: str, email: str, password: str, *, check: bool 
         page.get_by_label("Code").fill(current_code(email))
         page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base_url}/dashboard/")
-
-
-def current_code(email: str) -> str:
-    """What the person's authenticator app shows now (their secret, read as the app does)."""
-    totp = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
-    secret = decrypt(totp.data["secret"])
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
 def reauthenticate_if_asked(page: Page, password: str) -> None:

@@ -7,6 +7,9 @@ import subprocess
 
 import pytest
 import redis
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -15,6 +18,7 @@ from django.urls import reverse
 from checkins import services
 from checkins.models import CheckIn, ParkedTopic, ReviewAnswer
 from intimacy.lib import crypto
+from tests.accounts.test_mfa import code_for
 
 CANARY = "CANARY-7c1e-do-not-store-plainly"
 
@@ -95,6 +99,9 @@ def test_no_canary_in_a_database_dump_redis_or_the_logs(client, alice, bob, coup
 @pytest.mark.django_db
 def test_keys_rotate_and_old_rows_move_to_the_new_key(client, alice, bob, couple, settings):
     write_everything(client, alice, bob, couple)
+    secret = generate_totp_secret()
+    TOTP.activate(alice, secret)
+    RecoveryCodes.activate(alice)
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     new_key = "bmV3LWtleS1mb3Itcm90YXRpb24tdGVzdHMtMDEyMzQ="
     settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
@@ -103,6 +110,11 @@ def test_keys_rotate_and_old_rows_move_to_the_new_key(client, alice, bob, couple
     settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key can now go
     assert CheckIn.objects.get().private_note == f"{CANARY} private"
     assert ReviewAnswer.objects.get().went_well == CANARY
+    # Two-factor secrets moved too: Alice's authenticator app and recovery codes still work.
+    totp = Authenticator.objects.get(user=alice, type=Authenticator.Type.TOTP)
+    assert TOTP(totp).validate_code(code_for(secret))
+    codes = Authenticator.objects.get(user=alice, type=Authenticator.Type.RECOVERY_CODES)
+    assert RecoveryCodes(codes).get_unused_codes()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT private_note FROM {CheckIn._meta.db_table}")  # noqa: S608
         stored = cursor.fetchone()[0]

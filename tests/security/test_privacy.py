@@ -23,7 +23,7 @@ from intimacy.nudges.services import nudges_set_up
 from intimacy.privacy import NOT_EXPORTED, REGISTRY
 from prompts.models import Prompt, PromptLog
 from tests.checkins.conftest import submit
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,8 @@ def log_in(client: Client, user: User) -> None:
     )
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302
+    if response.url == reverse("mfa_authenticate"):  # coaches and staff: their app's code
+        response = client.post(reverse("mfa_authenticate"), {"code": current_code(user.email)})
     assert response.url == reverse("dashboard"), response.url
     # Sensitive pages ask for the password again (allauth's reauthentication): give it.
     again = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
@@ -116,10 +118,11 @@ def test_the_export_holds_mine_and_nothing_private_of_my_partner(client, world, 
         print(f"\nexport: {len(text)} bytes of JSON; none of the partner's private content")
 
 
-def test_export_and_deletion_ask_for_the_password_again(alice):
+def test_the_export_asks_for_the_password_again_and_deletion_in_its_form(alice):
     client = Client()
     client.force_login(alice)  # logged in long ago, as far as the app knows
-    for name in ("export_json", "export_html", "account_delete"):
+    assert 'name="password"' in client.get(reverse("account_delete")).text
+    for name in ("export_json", "export_html"):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response.url.startswith(reverse("account_reauthenticate"))
@@ -189,3 +192,29 @@ def test_deleting_an_account_leaves_no_row_about_them(
             f"\ndeletion: {checked} foreign keys to users checked in every model, "
             f"{leftovers} Redis keys searched; nothing refers to the deleted partner"
         )
+
+
+def test_a_coach_who_leaves_takes_their_sets_but_not_couples_history(client, couple, coach):
+    from prompts.models import DailyPrompt, FollowedSet, PromptSet
+    from prompts.services import prompt_mark, set_create, set_follow, set_publish
+
+    coachs = set_create(author=coach, title="C", description="", audience="", visibility="public")
+    prompt = Prompt.objects.create(
+        text="coach's prompt", kind="question", layer="emotional", depth="light", author=coach
+    )
+    coachs.items.create(prompt=prompt, position=1)
+    set_publish(prompt_set=coachs, publish=True)
+    set_follow(couple=couple, prompt_set=coachs)
+    DailyPrompt.objects.create(couple=couple, day=dt.date(2026, 11, 20), prompt=prompt)
+    prompt_mark(couple=couple, prompt=prompt, state="done", by=couple.memberships.first().user)
+    log_in(client, coach)
+    client.post(reverse("account_delete"), {"password": PASSWORD})
+    assert not User.objects.filter(pk=coach.pk).exists()
+    # The couple's history stands; the coach's work has left the library, unnamed.
+    assert PromptLog.objects.filter(couple=couple, prompt=prompt).exists()
+    assert DailyPrompt.objects.filter(couple=couple, prompt=prompt).exists()
+    assert FollowedSet.objects.filter(couple=couple).exists()
+    prompt.refresh_from_db()
+    assert (prompt.author, prompt.status) == (None, "archived")
+    assert not PromptSet.objects.in_library().filter(pk=coachs.pk).exists()
+    assert not Prompt.objects.in_library().filter(pk=prompt.pk).exists()
