@@ -90,6 +90,28 @@ ROUTES: dict[str, dict[str, str] | None] = {
     "nudges:open": {"token": FORGED},
     "nudges:unsubscribe": {"token": FORGED},
 }  # fmt: skip
+# What a real form would send to each route (so a missing check would act, not fail on an
+# empty form). Values name the victims' objects where a form carries an id.
+POST_DATA: dict[str, dict[str, str]] = {
+    "accounts:coach_scope": {"share_engagement": "on", "share_reviews": "on"},
+    "checkins:react": {"kind": "hug"},
+    "checkins:topic_talked": {"talked": "yes"},
+    "checkins:review": {"went_well": "probe", "action": "draft"},
+    "checkins:review_focus": {"habit": "slow_hug"},
+    "checkins:review_move": {"starts_at": "2026-11-21T10:00"},
+    "prompts:set_follow": {"follow": "yes"},
+    "prompts:mark": {"state": "done"},
+    "prompts:offer_answer": {"accept": "yes"},
+    "prompts:studio_prompt": {
+        "text": "probe", "kind": "question", "layer": "emotional", "depth": "light",
+        "minutes": "5",
+    },
+    "prompts:studio_set": {"title": "probe", "visibility": "public"},
+    "prompts:studio_set_items": {"action": "remove", "prompt": "{prompt}"},
+    "prompts:studio_set_publish": {"publish": "no"},
+    "prompts:studio_set_offer": {"couple": "{couple}"},
+}  # fmt: skip
+
 # The admin is staff's own tool, behind two-factor login; it holds no check-ins, notes or
 # answers (checkins/admin.py registers nothing). It is not probed here.
 NOT_PROBED = {"admin"}
@@ -99,6 +121,8 @@ PERSONAS = [
 ]  # fmt: skip
 
 
+# Where a GET of a button-only action goes, and where a coach whose two-factor an earlier probe
+# of their own settings turned off is sent: elsewhere, never in. A POST gets no such pass.
 SAFE_REDIRECTS = {"/", "/dashboard/", "/accounts/2fa/totp/activate/"}
 
 
@@ -118,7 +142,14 @@ def world(couple, alice, bob):
     erin = UserFactory(email="erin@example.com", display_name="Erin")
     # Gina was Dave's partner before; that couple ended.
     gina = UserFactory(email="gina@example.com", display_name="Gina")
-    accounts.couple_end(couple=make_couple(gina, dave))
+    former = make_couple(gina, dave)
+    old_checkin = submit(dave, private_note=CANARY, note_to_partner=f"{CANARY} old note")
+    old_review = checkins.review_for_week(couple=former, week_start=dt.date(2026, 11, 2))
+    checkins.answer_save(review=old_review, author=dave, fields={"went_well": CANARY}, submit=True)
+    # Shared with Gina while they were together: hers to keep too (no canary in it).
+    old_topic = checkins.topic_park(couple=former, author=dave, text="an old shared topic")
+    accounts.couple_end(couple=former)
+    CheckIn.objects.filter(pk=old_checkin.pk).update(local_date=dt.date(2026, 11, 1))
     victims = make_couple(dave, erin)
     checkin = submit(dave, private_note=CANARY, note_to_partner=f"{CANARY} note")
     checkins.reaction_set(checkin=checkin, author=erin, kind="hug")
@@ -160,6 +191,13 @@ def world(couple, alice, bob):
         "staff": UserFactory(email="staff@example.com", is_staff=True, is_superuser=True),
         "anonymous": None,
     }
+    former_objects = {
+        "couple": former.pk,
+        "invite": Invite.objects.filter(couple=former).first().pk,
+        "checkin": old_checkin.pk,
+        "topic": old_topic.pk,
+        "review": old_review.pk,
+    }
     objects = {
         "couple": victims.pk,
         "invite": Invite.objects.filter(couple=victims).first().pk,
@@ -171,15 +209,18 @@ def world(couple, alice, bob):
         "prompt": prompt.pk,
         "offer": offer.pk,
     }
-    return {"people": people, "objects": objects, "victims": victims, "users": [dave, erin],
-            "coach": their_coach}  # fmt: skip
+    return {"people": people, "objects": objects, "former": {**objects, **former_objects}, "victims": victims,
+            "former_couple": former, "users": [dave, erin], "coach": their_coach}  # fmt: skip
 
 
 def snapshot(world: dict) -> str:
     """Everything the victims own, serialized: a probe that changes any of it succeeded."""
-    couple, users = world["victims"], world["users"]
+    couple, users, former = world["victims"], world["users"], world["former_couple"]
     querysets = [
-        Couple.objects.filter(pk=couple.pk),
+        Couple.objects.filter(pk__in=[couple.pk, former.pk]),
+        Review.objects.filter(couple=former),
+        ReviewAnswer.objects.filter(review__couple=former),
+        ParkedTopic.objects.filter(couple=former),
         Membership.objects.filter(couple=couple),
         Invite.objects.filter(couple=couple),
         CoachLink.objects.filter(couple=couple),
@@ -204,42 +245,45 @@ def snapshot(world: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def probe(client, who: str, person: User | None, objects: dict, route) -> int:
+    """GET and POST one URL aimed at `objects`; assert nothing was reached. Returns 2."""
+    params = ROUTES[route.name] or {}
+    values = {p: objects.get(v, v) for p, v in params.items()}
+    url = fill(route.route, values)
+    aimed = any(v in objects for v in params.values())
+    data = {k: v.format(**objects) for k, v in POST_DATA.get(route.name, {}).items()}
+    for method in ("get", "post"):
+        response = client.get(url) if method == "get" else client.post(url, data)
+        body = response.content.decode(errors="replace")
+        assert CANARY not in body, (who, method, url)
+        if not aimed:
+            continue
+        if person is None:
+            assert response.status_code == 302, (who, method, url)
+            assert response.url.startswith(reverse("account_login")), url
+            continue
+        assert response.status_code in (302, 404, 405), (who, method, url, response.status_code)
+        if response.status_code == 302:
+            assert response.url in SAFE_REDIRECTS, (who, method, url, response.url)
+            assert method == "get" or response.url.startswith("/accounts/2fa/"), (who, url)
+    return 2
+
+
 def test_no_persona_reaches_another_couples_data(client, world, capsys):
     before = snapshot(world)
     probes = 0
     for who in PERSONAS:
         person = world["people"][who]
-        client.logout()
-        if person is not None:
-            client.force_login(person)
-        for route in app_routes():
-            params = ROUTES[route.name] or {}
-            values = {p: world["objects"].get(v, v) for p, v in params.items()}
-            url = fill(route.route, values)
-            for method in ("get", "post"):
-                response = getattr(client, method)(url)
-                probes += 1
-                body = response.content.decode(errors="replace")
-                assert CANARY not in body, (who, method, url)
-                if params and any(v in world["objects"] for v in params.values()):
-                    # Aimed at one of their objects: it must not exist for this persona.
-                    if person is None:
-                        assert response.status_code == 302, (who, method, url)
-                        assert response.url.startswith(reverse("account_login")), url
-                    else:
-                        assert response.status_code in (302, 404, 405), (
-                            who, method, url, response.status_code,
-                        )  # fmt: skip
-                        if response.status_code == 302:
-                            # Only elsewhere, never in: the "use the button" redirect of a
-                            # POST-only action, or the two-factor set-up a coach who turned
-                            # it off (an earlier probe of their own settings) is sent to.
-                            assert response.url in SAFE_REDIRECTS, (who, method, url)
-            if person is not None and not client.session.get("_auth_user_id"):
-                client.force_login(person)  # a probe logged them out (account_logout)
+        for objects in (world["objects"], world["former"]):
+            for route in app_routes():
+                client.logout()
+                if person is not None:
+                    client.force_login(person)
+                probes += probe(client, who, person, objects, route)
     assert snapshot(world) == before, "a probe changed another couple's data"
     with capsys.disabled():
         print(
-            f"\nauthorization matrix: {probes} probes over {len(app_routes())} URLs and "
-            f"{len(PERSONAS)} personas; none succeeded"
+            f"\nauthorization matrix: {probes} probes over {len(app_routes())} URLs, "
+            f"{len(PERSONAS)} personas and two couples' objects (current and former); "
+            "none succeeded"
         )
