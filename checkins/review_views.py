@@ -159,6 +159,7 @@ def review_move(request: HttpRequest, review_id: int) -> HttpResponse:
     return render(request, "checkins/review_move.html", {"form": form, "review": review})
 
 
+@sensitive_post_parameters("text")
 @login_required_post
 def topic_park(request: HttpRequest) -> HttpResponse:
     couple, _partner, page = paired_couple(request)

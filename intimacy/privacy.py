@@ -6,8 +6,10 @@ test fails when a model with a link to a user or a couple is missing from it.
 """
 
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -20,10 +22,13 @@ from django.utils import timezone
 from checkins.models import (
     CalendarFeed,
     CheckIn,
+    Disclosure,
+    Need,
     Reaction,
     ReviewAnswer,
     Rhythm,
     RhythmMove,
+    Weather,
 )
 from intimacy.accounts import services as accounts
 from intimacy.accounts.models import CoachAccess, CoachLink, Couple, Invite, Membership, User
@@ -76,7 +81,13 @@ NOT_EXPORTED: dict[str, str] = {
 }
 
 
-def _time(value: dt.datetime | None) -> str | None:
+# The zone of the person exporting: every moment is written in their own local time.
+_ZONE: ContextVar[ZoneInfo | None] = ContextVar("export_zone", default=None)
+
+
+def _time(value: dt.datetime | dt.date | None) -> str | None:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value, _ZONE.get() or dt.UTC)
     return value.isoformat() if value else None
 
 
@@ -84,7 +95,7 @@ def _fields(obj: Model, names: list[str]) -> dict[str, Any]:
     out = {}
     for name in names:
         value = getattr(obj, name)
-        out[name] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+        out[name] = _time(value) if isinstance(value, dt.date | dt.datetime) else value
     return out
 
 
@@ -190,6 +201,14 @@ CHECKIN_FIELDS = _own_fields(CheckIn, leave_out=("day_ends_at",))
 
 def data_export(*, user: User) -> dict[str, Any]:
     """Everything about `user` that is theirs or their couple's; nothing private of anyone else."""
+    token = _ZONE.set(user.zone)
+    try:
+        return _export(user)
+    finally:
+        _ZONE.reset(token)
+
+
+def _export(user: User) -> dict[str, Any]:
     couples = Couple.objects.filter(memberships__user=user).order_by("created_at").distinct()
     checkins = CheckIn.objects.filter(author=user).order_by("local_date")
     received: dict[int, list[str]] = {}
@@ -199,7 +218,8 @@ def data_export(*, user: User) -> dict[str, Any]:
     return {
         "format": "intimacy.export",
         "version": 1,
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": _time(timezone.now()),
+        "time_zone": user.time_zone,
         "you": {
             **_fields(user, ["email", "display_name", "time_zone", "is_coach", "date_joined"]),
             "email_addresses": [
@@ -215,6 +235,10 @@ def data_export(*, user: User) -> dict[str, Any]:
         "checkins": [
             {
                 **_fields(c, CHECKIN_FIELDS),
+                # In words too, for the page to read.
+                "weather_name": Weather(c.weather).label,
+                "need_names": [Need(n).label for n in c.needs if n in Need.values],
+                "shared": Disclosure(c.disclosure).label,
                 "reactions_received": received.get(c.pk, []),
             }
             for c in checkins

@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("livez/", views.livez, name="livez"),
     path("coach/", coach_views.coach_home, name="coach_home"),
+    path("exit/", views.quick_exit, name="quick_exit"),
     path("settings/privacy/", views.privacy, name="privacy"),
     path("settings/privacy/export.json", views.export_json, name="export_json"),
     path("settings/privacy/export/", views.export_html, name="export_html"),

@@ -1,12 +1,14 @@
 """The pages that gather every app: the visitors' home and the partner's dashboard."""
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 
 from checkins.models import Reaction
 from checkins.selectors import couple_today, dashboard_state, prompt_depth
@@ -92,6 +94,7 @@ def export_html(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@sensitive_post_parameters("password")
 @login_required
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
@@ -100,6 +103,15 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         logout(request)
         return render(request, "privacy/deleted.html")
     return render(request, "privacy/delete.html", {"form": form})
+
+
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """Leave now: log out (so Back shows nothing private) and go somewhere ordinary.
+
+    A plain link (GET), unlike the logout button: it must work in one tap, without
+    JavaScript, from any page; the worst another site can do with it is log someone out."""
+    logout(request)
+    return HttpResponseRedirect(settings.QUICK_EXIT_URL)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

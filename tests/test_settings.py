@@ -45,3 +45,23 @@ def test_check_deploy_is_clean_with_production_variables():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_sends_hsts_and_keeps_cookies_secure():
+    names = [
+        "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE", "X_FRAME_OPTIONS", "SECURE_CONTENT_TYPE_NOSNIFF",
+    ]  # fmt: skip
+    code = f"from django.conf import settings; print(*(getattr(settings, n) for n in {names!r}))"
+    result = manage("shell", "-c", code, env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    values = result.stdout.strip().splitlines()[-1].split()
+    assert values == ["31536000", "True", "True", "True", "True", "True", "Lax", "DENY", "True"]
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    env = {k: v for k, v in PRODUCTION.items() if k != "FIELD_ENCRYPTION_KEYS"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr

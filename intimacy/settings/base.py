@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intimacy.accounts.middleware.MFARequiredMiddleware",
+    "intimacy.accounts.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "intimacy.accounts.middleware.UserTimezoneMiddleware",
 ]

@@ -38,14 +38,16 @@
     enableCopy(root);
   }
 
-  // Quick exit: replace this page in the history (Back does not return to it), and blank it
-  // first so nothing lingers on screen. Escape three times within two seconds does the same.
+  // Quick exit: log out in the background, blank the page, and replace it in the history
+  // (Back does not return to it) with the ordinary site. Escape three times within two
+  // seconds does the same. Without JavaScript the link logs out and leaves.
   function quickExit() {
     var link = document.querySelector("a[data-quick-exit]");
     if (!link) return;
+    try { fetch(link.href, { credentials: "same-origin", keepalive: true, redirect: "manual" }); } catch (e) { /* leave anyway */ }
     document.body.hidden = true;
     document.title = "";
-    window.location.replace(link.href);
+    window.location.replace(link.dataset.quickExit);
   }
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-quick-exit]");

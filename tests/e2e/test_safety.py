@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from checkins.services import rhythm_set
+from tests.checkins.conftest import submit
 from tests.factories import PASSWORD
 
 from .conftest import log_in
@@ -45,17 +46,36 @@ def test_no_csp_violation_on_the_busiest_pages(live_server, new_context, couple,
     assert refused == []
 
 
-def test_quick_exit_leaves_and_the_back_button_does_not_return(
+def test_quick_exit_leaves_and_the_back_button_shows_nothing_private(
     live_server, new_context, couple, alice, settings
 ):
     settings.QUICK_EXIT_URL = live_server.url + "/livez/"
+    submit(alice, private_note="PRIVATE-quick-exit")
     page = new_context(bypass_csp=False).new_page()
     log_in(page, live_server.url, alice.email, PASSWORD, check=False)
     page.goto(live_server.url + reverse("checkins:history"))
     page.get_by_role("link", name="Quick exit").click()
     page.wait_for_url("**/livez/")
+    page.wait_for_timeout(300)  # the logout beacon lands
     page.go_back()
-    assert "/checkins/history/" not in page.url  # the history page was replaced, not kept
+    page.wait_for_load_state()
+    assert "/checkins/history/" not in page.url  # replaced, not kept
+    assert "/accounts/login/" in page.url  # and logged out: nothing private behind Back
+
+
+def test_quick_exit_without_javascript_logs_out_and_leaves(
+    live_server, new_context, couple, alice, settings
+):
+    settings.QUICK_EXIT_URL = live_server.url + "/livez/"
+    submit(alice, private_note="PRIVATE-quick-exit")
+    page = new_context(bypass_csp=False, java_script_enabled=False).new_page()
+    log_in(page, live_server.url, alice.email, PASSWORD, check=False)
+    page.goto(live_server.url + reverse("checkins:today"))
+    page.get_by_role("link", name="Quick exit").click()
+    page.wait_for_url("**/livez/")
+    page.go_back()
+    page.wait_for_load_state()
+    assert "PRIVATE-quick-exit" not in page.content()
 
 
 def test_quick_exit_by_pressing_escape_three_times(

@@ -36,7 +36,8 @@ FORGED = "forged-token-that-opens-nothing"
 # and acts on the visitor's own data only). Tokens are secrets that open things by design
 # (invite links, unsubscribe links): probes use forged ones.
 ROUTES: dict[str, dict[str, str] | None] = {
-    "home": None, "dashboard": None, "healthz": None, "livez": None, "coach_home": None,
+    "home": None, "quick_exit": None, "dashboard": None, "healthz": None, "livez": None,
+    "coach_home": None,
     "privacy": None, "export_json": None, "export_html": None, "account_delete": None,
     "account_login": None, "account_logout": None, "account_inactive": None,
     "account_signup": None, "account_reauthenticate": None, "account_email": None,
@@ -209,8 +210,15 @@ def world(couple, alice, bob):
         "prompt": prompt.pk,
         "offer": offer.pk,
     }
-    return {"people": people, "objects": objects, "former": {**objects, **former_objects}, "victims": victims,
-            "former_couple": former, "users": [dave, erin], "coach": their_coach}  # fmt: skip
+    return {
+        "people": people,
+        "objects": objects,
+        "former": {**objects, **former_objects},
+        "victims": victims,
+        "former_couple": former,
+        "users": [dave, erin],
+        "coach": their_coach,
+    }
 
 
 def snapshot(world: dict) -> str:

@@ -57,7 +57,18 @@ def write_everything(client, alice, bob, couple) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_no_canary_in_a_database_dump_redis_or_the_logs(client, alice, bob, couple, caplog, capsys):
     caplog.set_level(logging.DEBUG)
-    write_everything(client, alice, bob, couple)
+    # Loggers that do not pass their records up to the root (django's own) are watched too.
+    watched = [logging.getLogger(name) for name in logging.root.manager.loggerDict]
+    for logger in watched:
+        logger.addHandler(caplog.handler)
+    try:
+        write_everything(client, alice, bob, couple)
+        # A bad request, a 404 and a form with errors, which Django logs.
+        client.post(reverse("checkins:today"), {"weather": "x", "private_note": CANARY})
+        client.get("/checkins/999999999/?note=" + CANARY)
+    finally:
+        for logger in watched:
+            logger.removeHandler(caplog.handler)
     assert CheckIn.objects.get().private_note == f"{CANARY} private"  # the app reads it back
     assert ParkedTopic.objects.get().text == f"{CANARY} topic"
 

@@ -36,12 +36,18 @@ def check(response, url: str) -> bool:
     assert directives.get("frame-ancestors") == "'none'", (url, csp)
     assert "unsafe-inline" not in csp, (url, csp)
     assert "unsafe-eval" not in csp, (url, csp)
-    assert "http" not in csp, (url, csp)  # no third-party source
+    assert directives.get("form-action") == "'self'", (url, csp)
+    assert "http" not in csp, (url, csp)  # nothing from anywhere else
     return True
 
 
 def test_every_html_response_has_the_security_headers(client, alice, couple, capsys):
-    routes = [r for r in all_routes() if not r.route.startswith(settings.ADMIN_URL)]
+    # (The quick exit answers with a redirect and logs out: it is checked on its own below.)
+    routes = [
+        r
+        for r in all_routes()
+        if not r.route.startswith(settings.ADMIN_URL) and r.name != "quick_exit"
+    ]
     admin = [r for r in all_routes() if r.route.startswith(settings.ADMIN_URL)]
     values = {**VALUES}
     checked = 0
@@ -74,3 +80,22 @@ def test_hsts_and_secure_cookies_over_https(client, alice, settings):
         assert cookie["secure"], cookie.key
         assert cookie["httponly"], cookie.key
         assert cookie["samesite"] == "Lax", cookie.key
+
+
+def test_the_quick_exit_logs_out_and_leaves_with_no_trace(client, alice, settings):
+    settings.QUICK_EXIT_URL = "https://weather.example.org/"
+    client.force_login(alice)
+    response = client.get(reverse("quick_exit"))
+    assert response.status_code == 302
+    assert response.url == "https://weather.example.org/"
+    assert "Referrer-Policy" in response
+    page = client.get(reverse("dashboard"))
+    assert page.url.startswith(reverse("account_login"))  # logged out
+
+
+def test_private_pages_are_not_kept_by_the_browser(client, alice):
+    client.force_login(alice)
+    for name in ("dashboard", "checkins:history", "nudges:inbox", "privacy"):
+        cache_control = client.get(reverse(name))["Cache-Control"]
+        assert "no-store" in cache_control
+        assert "private" in cache_control
