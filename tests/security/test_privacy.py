@@ -228,3 +228,60 @@ def test_deletion_leaves_nothing_of_theirs_in_redis(
         assert f"daily-prompt:{world.pk}".encode() not in key
     with capsys.disabled():
         print(f"\ndeletion: {len(keys)} Redis keys searched; nothing of the deleted partner")
+
+
+def resolve(data: dict, path: str) -> object:
+    """A REGISTRY path in an export: "couples.x" is looked for in every couple."""
+    head, _, rest = path.partition(".")
+    value = data.get(head)
+    if not rest:
+        return value
+    if isinstance(value, list):
+        found = [resolve(item, rest) for item in value]
+        return [v for v in found if v]
+    return resolve(value or {}, rest)
+
+
+def test_every_registered_model_lands_in_the_export(world, alice, coach, capsys):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from intimacy.nudges.models import Nudge
+    from intimacy.privacy import data_export
+    from prompts.models import DailyPrompt, PromptSet
+    from prompts.services import set_create, set_follow, set_offer, set_publish
+
+    couple = world
+    checkins.rhythm_set(
+        couple=couple, weekday=6, local_time=dt.time(19), duration_minutes=45,
+        time_zone="Europe/Paris",
+    )  # fmt: skip
+    checkins.review_move(
+        couple=couple,
+        week_start=dt.date(2026, 11, 16),
+        starts_at=dt.datetime(2026, 11, 21, 18, tzinfo=dt.UTC),
+    )
+    link = accounts.coach_link_accept(link=accounts.coach_invite(couple=couple), coach=coach)
+    accounts.coach_access_record(link=link, what="engagement counts")
+    theirs = set_create(author=coach, title="T", description="", audience="", visibility="public")
+    prompt = Prompt.objects.create(
+        text="t", kind="question", layer="emotional", depth="light", author=coach
+    )
+    theirs.items.create(prompt=prompt, position=1)
+    set_publish(prompt_set=theirs, publish=True)
+    set_offer(prompt_set=theirs, couple=couple, coach=coach)
+    set_follow(couple=couple, prompt_set=PromptSet.objects.get(pk=theirs.pk))
+    DailyPrompt.objects.create(couple=couple, day=dt.date(2026, 11, 21), prompt=prompt)
+    TOTP.activate(alice, generate_totp_secret())
+    Nudge.objects.create(
+        user=alice, habit="slow_hug", local_date=dt.date(2026, 11, 21),
+        due_at=dt.datetime(2026, 11, 21, 8, tzinfo=dt.UTC), state="sent",
+    )  # fmt: skip
+    exports = {"alice": data_export(user=alice), "coach": data_export(user=coach)}
+    empty = []
+    for label, (path, _) in REGISTRY.items():
+        whose = "coach" if path.startswith("coaching.") else "alice"
+        if resolve(exports[whose], path) in (None, [], {}, ""):
+            empty.append(f"{label} at {path}")
+    assert empty == [], f"Registered but missing from the export: {empty}"
+    with capsys.disabled():
+        print(f"\nexport: all {len(REGISTRY)} registered models found in the export")
