@@ -11,6 +11,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django_htmx.http import HttpResponseClientRedirect
 
+# Load balancers' checks: they answer without the session or the user (no query).
+HEALTH_PATHS = ("/livez/", "/healthz/")
+
 
 class UserTimezoneMiddleware:
     """Show every time in the viewer's own zone."""
@@ -19,6 +22,8 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in HEALTH_PATHS:  # no times shown; no need to load the user
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             timezone.activate(user.zone)
@@ -39,16 +44,17 @@ class MFARequiredMiddleware:
 
     @cached_property
     def allowed_prefixes(self) -> tuple[str, ...]:
-        return (*(reverse(name) for name in self.ALLOWED), settings.STATIC_URL, "/livez/",
-                "/healthz/")  # fmt: skip
+        return (*(reverse(name) for name in self.ALLOWED), settings.STATIC_URL, *HEALTH_PATHS)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The path first: health checks must not load the session or the user.
+        if request.path.startswith(self.allowed_prefixes):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
             and (user.is_coach or user.is_staff)
-            and not request.path.startswith(self.allowed_prefixes)
             and not is_mfa_enabled(user)
         ):
             setup = reverse("mfa_activate_totp")
@@ -74,7 +80,14 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+        # Only answers that used the session can hold anything of a person's (and asking
+        # about the user otherwise would load it for nothing, on every health check).
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.accessed
+            and request.user.is_authenticated
+            and "Cache-Control" not in response
+        ):
             patch_cache_control(response, no_store=True, private=True)
         return response

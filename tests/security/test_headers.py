@@ -99,3 +99,11 @@ def test_private_pages_are_not_kept_by_the_browser(client, alice):
         cache_control = client.get(reverse(name))["Cache-Control"]
         assert "no-store" in cache_control
         assert "private" in cache_control
+
+
+def test_health_checks_touch_neither_the_session_nor_the_database(
+    client, alice, django_assert_num_queries
+):
+    client.force_login(alice)  # a logged-in browser, or a load balancer with a cookie
+    with django_assert_num_queries(0):
+        assert client.get(reverse("livez")).status_code == 200
