@@ -25,8 +25,8 @@ export DEBUG=false USE_HTTPS=false READ_DOT_ENV=false BENCHMARK_VIEWS=true LOG_L
 export CONN_MAX_AGE=600 DJANGO_SETTINGS_MODULE=intimacy.settings.base
 SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
-FIELD_ENCRYPTION_KEYS=$(python3 -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())')
-export FIELD_ENCRYPTION_KEYS
+# A fixed key: the demo data is kept between runs and must decrypt next time (nothing secret).
+export FIELD_ENCRYPTION_KEYS=${BENCH_FIELD_ENCRYPTION_KEYS:-YmVuY2gtb25seS1rZXktbm90LXNlY3JldC0wMTIzNDU=}
 PY=.venv/bin/python
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
