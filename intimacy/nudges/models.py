@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .catalogue import CATALOGUE, NudgeHabit
+from .catalogue import NudgeHabit
 
 # A nudge is tried this many times (the send task retries with backoff), then marked failed.
 MAX_ATTEMPTS = 5
@@ -108,10 +108,6 @@ class NudgeRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_habit_display()} for {self.user} at {self.local_time:%H:%M}"
-
-    @property
-    def entry(self):  # noqa: ANN201 (catalogue.Entry)
-        return CATALOGUE[self.habit]
 
     def is_on(self, day: dt.date) -> bool:
         return self.enabled or (self.focus_until is not None and day <= self.focus_until)

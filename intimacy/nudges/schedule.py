@@ -16,7 +16,7 @@ from checkins.models import Review, Rhythm, RhythmMove
 from intimacy.accounts.models import Couple, Membership, User
 
 from .catalogue import CATALOGUE, NudgeHabit
-from .models import MAX_ATTEMPTS, Nudge, NudgeRule, next_local_time
+from .models import MAX_ATTEMPTS, Nudge, NudgeRule
 
 ReviewDue = Callable[[dt.datetime], dt.datetime | None]
 Enqueue = Callable[[list[int]], None]
@@ -42,7 +42,7 @@ def _due(
 ) -> dt.datetime | None:
     if rule.habit == NudgeHabit.WEEKLY_REVIEW:
         return review(after) if review else None
-    return next_local_time(after=after, at=rule.local_time, zone=zone)
+    return rule.next_fire_at(after=after, zone=zone)
 
 
 def _review_schedules(user_ids: Iterable[int]) -> dict[int, ReviewDue]:
