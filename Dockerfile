@@ -36,9 +36,12 @@ WORKDIR /app
 COPY --from=build /app/.venv /app/.venv
 COPY . .
 
-# Settings refuse to load without SECRET_KEY: a throwaway value for this step only,
-# never stored in the image's environment.
-RUN DEBUG=false READ_DOT_ENV=false SECRET_KEY=collectstatic-build-only-not-a-secret \
+# Settings refuse to load without SECRET_KEY and FIELD_ENCRYPTION_KEYS, and collecting
+# static files uses neither: random values made inside this step and gone with it, so the
+# build needs no secret and none lands in a layer or the image's environment.
+RUN DEBUG=false READ_DOT_ENV=false \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    FIELD_ENCRYPTION_KEYS="$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
     python manage.py collectstatic --noinput
 
 USER app
