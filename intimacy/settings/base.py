@@ -31,6 +31,10 @@ if not SECRET_KEY:
         "in production set it to a long random string."
     )
 
+# Keys SECRET_KEY replaced: what they signed (links in emails, sessions) stays valid while
+# they are listed here.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 # Free text people write (notes, review answers, parked topics) is encrypted in the database
 # with these Fernet keys, never with SECRET_KEY: the first encrypts, all of them decrypt, so a
 # new key goes first and `manage.py rotate_encryption_keys` then moves old rows onto it.
