@@ -169,9 +169,10 @@ def app_env(*, database_url: str) -> dict[str, str]:
     }
 
 
-def manage(python: Path | str, tree: Path, *args: str, env: dict[str, str]) -> str:
-    """Run `manage.py` of `tree` with `python`; its output, or a failure with its last words."""
-    result = subprocess.run(
+def run_manage(
+    python: Path | str, tree: Path, *args: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [str(python), "manage.py", *args],
         cwd=tree,
         env=env,
@@ -180,6 +181,11 @@ def manage(python: Path | str, tree: Path, *args: str, env: dict[str, str]) -> s
         timeout=300,
         check=False,
     )
+
+
+def manage(python: Path | str, tree: Path, *args: str, env: dict[str, str]) -> str:
+    """Run `manage.py` of `tree` with `python`; its output, or a failure with its last words."""
+    result = run_manage(python, tree, *args, env=env)
     assert result.returncode == 0, (
         f"`manage.py {' '.join(args)[:120]}` failed in {tree}:\n"
         f"{result.stdout[-2000:]}\n{result.stderr[-6000:]}"

@@ -2,7 +2,8 @@
 
 The upgrade test runs `manage.py shell -c "from tests.upgrade.usable import check; check()"`
 against the upgraded database. Every encrypted value decrypts with the keys it was written
-with, and a partner's own check-in (private note included) and dashboard render for them.
+with, a partner's own check-in (private note included) and dashboard render for them, and
+a new row goes in.
 """
 
 from allauth.mfa.models import Authenticator
@@ -11,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from checkins.models import CheckIn
+from checkins.models import CheckIn, ParkedTopic
+from checkins.services import topic_park
 from intimacy.lib.crypto import PREFIX, EncryptedTextField, decrypt
 
 # What allauth's two-factor keeps encrypted inside its JSON (see rotate_encryption_keys).
@@ -49,7 +51,13 @@ def check() -> None:
         assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
     page = client.get(pages["check-in"]).content.decode()
     assert escape(checkin.private_note) in page, "the private note is not on its author's page"
+    # A new row in an upgraded table: its id sequence carries on after the old rows.
+    newest = ParkedTopic.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    topic = topic_park(couple=checkin.couple, author=checkin.author, text="After the upgrade")
+    assert topic.pk > newest
+    assert ParkedTopic.objects.get(pk=topic.pk).text == "After the upgrade"
     print(
         f"usable: {decrypted} encrypted values decrypted; {checkin.author}'s check-in of "
-        f"{checkin.local_date} (with its private note), history and dashboard render"
+        f"{checkin.local_date} (with its private note), history and dashboard render; a "
+        "topic parked"
     )
