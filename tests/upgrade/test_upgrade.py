@@ -223,8 +223,8 @@ def test_the_rest_of_the_deploy_keeps_every_row_outside_the_shipped_library(upgr
 def test_the_upgraded_data_is_usable_by_the_current_code(upgrade, capsys):
     result = upgrade.usable
     assert result.returncode == 0, (
-        f"The current code could not use the upgraded data (tests/upgrade/usable.py):\n"
-        f"{result.stderr[-6000:]}"
+        "The current code could not use the upgraded data (tests/upgrade/usable.py); the "
+        "end of its traceback:\n" + "\n".join(result.stderr.splitlines()[-12:])
     )
     with capsys.disabled():
         print(f"\n{result.stdout.strip()}")
