@@ -13,6 +13,13 @@ EMAIL_MAX_LENGTH = 254
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # Said wherever a password or code is tried too often (login, deleting the account,
+        # two-factor codes); the per-account count forgets a guess after five minutes.
+        "too_many_login_attempts": "Too many attempts. Try again in a few minutes.",
+    }
+
     def clean_email(self, email: str) -> str:
         # The database column holds 254 characters (RFC 5321's limit for an address).
         if len(email) > EMAIL_MAX_LENGTH:

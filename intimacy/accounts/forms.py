@@ -1,5 +1,6 @@
 import unicodedata
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
@@ -88,7 +89,9 @@ class CoachScopeForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
-    """Deleting an account asks for the password again, and checks it."""
+    """Deleting an account asks for the password again, and checks it as login does: through
+    allauth, so guesses here and at login share one count per account (the login_failed rate
+    limit), and past it the password is not checked at all."""
 
     password = forms.CharField(
         label="Your password",
@@ -102,6 +105,7 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # Raises the "too many attempts" error itself, before checking anything.
+        if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError("That isn't your password. Nothing was deleted.")
         return password

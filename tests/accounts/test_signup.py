@@ -90,7 +90,7 @@ def test_login_failures_are_rate_limited(client, alice):
     response = client.post(
         reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD}
     )
-    assert "Too many failed login attempts" in response.text
+    assert "Too many attempts. Try again in a few minutes." in response.text
     assert client.get(reverse("dashboard")).status_code == 302
 
 

@@ -1,0 +1,55 @@
+"""Every password or secret a person types is rate limited, the way login is: past the limit
+the form says so kindly and checks nothing, and the count lives in the cache (Redis in
+production), so it holds across every web process."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from intimacy.accounts.models import User
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+TOO_MANY = "Too many attempts. Try again in a few minutes."
+
+
+def test_password_guesses_when_deleting_an_account_are_limited_as_at_login(client, alice, hashes):
+    client.force_login(alice)
+    for _ in range(5):
+        response = client.post(reverse("account_delete"), {"password": "a guess"})
+        assert "That isn&#x27;t your password" in response.text
+    hashes.clear()
+
+    response = client.post(reverse("account_delete"), {"password": PASSWORD})
+
+    assert response.status_code == 200
+    # Next to the password field, the form still there to try again later.
+    assert 'id="id_password_error"' in response.text
+    assert TOO_MANY in response.text
+    assert 'name="password"' in response.text
+    assert hashes == []  # the password was not even checked
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_guesses_at_deletion_and_at_login_share_one_count(client, alice):
+    """A stolen session cannot add its guesses to the login page's: both count per account."""
+    client.force_login(alice)
+    for _ in range(5):
+        client.post(reverse("account_delete"), {"password": "a guess"})
+
+    elsewhere = Client()
+    response = elsewhere.post(
+        reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD}
+    )
+    assert TOO_MANY in response.text
+    assert elsewhere.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_right_password_under_the_limit_still_deletes(client, alice):
+    client.force_login(alice)
+    for _ in range(4):
+        client.post(reverse("account_delete"), {"password": "a guess"})
+    response = client.post(reverse("account_delete"), {"password": PASSWORD})
+    assert "Your account is deleted" in response.text
+    assert not User.objects.filter(pk=alice.pk).exists()
