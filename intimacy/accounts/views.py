@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from intimacy.lib.decorators import login_required_post, password_recently
-from intimacy.lib.ratelimit import allow, client_ip
+from intimacy.lib.ratelimit import allow
 
 from . import services
 from .access import (
@@ -76,7 +76,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 def join_code(request: HttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not allow(action="join_code", key=client_ip(request), limit=10, window_seconds=600):
+        if not allow(request, action="join_code"):
             form.add_error("code", "Too many tries. Please wait ten minutes and try again.")
         else:
             invite = Invite.objects.filter(code=form.cleaned_data["code"]).first()
@@ -155,7 +155,7 @@ def coach_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
 def coach_join_code(request: HttpRequest) -> HttpResponse:
     """A coach types a couple's code; it leads to the same page as the link."""
     form = JoinCodeForm(request.POST)
-    if not allow(action="coach_code", key=client_ip(request), limit=10, window_seconds=600):
+    if not allow(request, action="coach_join_code"):
         messages.error(request, "Too many codes tried. Wait ten minutes, then try again.")
         return redirect("coach_home")
     code = form.cleaned_data["code"] if form.is_valid() else None

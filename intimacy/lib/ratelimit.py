@@ -1,23 +1,18 @@
-"""A fixed-window rate limit kept in the cache, so it holds across web processes."""
+"""Rate limits on secrets people type by hand (invite and coach codes).
 
-from allauth.account.adapter import get_adapter
-from django.core.cache import cache
+allauth's limiter, the one behind login, so every limit of the app is one line of
+ACCOUNT_RATE_LIMITS and is counted one way: in the cache (Redis in production, so it holds
+across web processes), in a sliding window, by the client's address behind
+TRUSTED_PROXY_COUNT proxies with IPv6 counted per /64 network (one home or server gets a
+whole /64; counting single addresses would give it endless tries), and per person where the
+rate says `/user`.
+"""
+
+from allauth.core import ratelimit
 from django.http import HttpRequest
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address, behind TRUSTED_PROXY_COUNT proxies (allauth's own rule)."""
-    return get_adapter(request).get_client_ip(request) or ""
-
-
-def allow(*, action: str, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one attempt at `action` by `key`; False once `limit` is passed in the window."""
-    cache_key = f"ratelimit:{action}:{key}"
-    if cache.add(cache_key, 1, timeout=window_seconds):
-        return True
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # Expired between add() and incr().
-        cache.add(cache_key, 1, timeout=window_seconds)
-        return True
-    return count <= limit
+def allow(request: HttpRequest, *, action: str) -> bool:
+    """Count one attempt at `action` (a key of ACCOUNT_RATE_LIMITS); False once any of its
+    rates is used up. GET requests are never counted (allauth's rule): call it on POST."""
+    return ratelimit.consume(request, action=action)

@@ -242,6 +242,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Intimacy"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 # Counted in the cache, so they hold across every web process when REDIS_URL is set.
+# "login_failed" also counts passwords typed again (reauthentication, deleting the account)
+# and two-factor codes. The last two are ours (intimacy/lib/ratelimit.py): invite codes typed
+# by anyone, and couples' codes typed by coaches.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -251,6 +254,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    "join_code": "10/10m/ip",
+    "coach_join_code": "10/10m/ip,10/10m/user",
 }
 
 # Email

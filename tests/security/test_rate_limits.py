@@ -53,3 +53,50 @@ def test_the_right_password_under_the_limit_still_deletes(client, alice):
     response = client.post(reverse("account_delete"), {"password": PASSWORD})
     assert "Your account is deleted" in response.text
     assert not User.objects.filter(pk=alice.pk).exists()
+
+
+# Invite and coach codes typed by hand: eight characters from 32, so the count per address
+# (and per person, where there is one) is what keeps guessing slow.
+
+
+def ipv6(n: int) -> str:
+    """The n-th address of one /64 network: what a single home or server gets."""
+    return f"2001:db8:0:1::{n:x}"
+
+
+def test_invite_code_guesses_are_counted_per_ipv6_network(client):
+    for n in range(10):
+        client.post(reverse("accounts:join_code"), {"code": "ZZZZZZZZ"}, REMOTE_ADDR=ipv6(n + 1))
+    response = client.post(
+        reverse("accounts:join_code"), {"code": "ZZZZ-ZZZY"}, REMOTE_ADDR=ipv6(0xFFFF)
+    )
+    assert "Too many tries" in response.text
+    assert 'value="ZZZZ-ZZZY"' in response.text  # what was typed stays
+    # Another network is not held up.
+    other = client.post(
+        reverse("accounts:join_code"), {"code": "ZZZZZZZZ"}, REMOTE_ADDR="2001:db8:0:2::1"
+    )
+    assert "find an invite with that code" in other.text
+
+
+def test_coach_code_guesses_are_limited_per_address(client, coach):
+    client.force_login(coach)
+    for _ in range(10):
+        client.post(reverse("accounts:coach_join_code"), {"code": "ZZZZZZZZ"})
+    response = client.post(reverse("accounts:coach_join_code"), {"code": "ZZZZZZZZ"}, follow=True)
+    assert "Too many codes tried" in response.text
+
+
+def test_coach_code_guesses_are_limited_per_person_across_addresses(client, coach):
+    client.force_login(coach)
+    for n in range(10):
+        client.post(
+            reverse("accounts:coach_join_code"), {"code": "ZZZZZZZZ"}, REMOTE_ADDR=f"198.51.100.{n}"
+        )
+    response = client.post(
+        reverse("accounts:coach_join_code"),
+        {"code": "ZZZZZZZZ"},
+        REMOTE_ADDR="203.0.113.9",
+        follow=True,
+    )
+    assert "Too many codes tried" in response.text
