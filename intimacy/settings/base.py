@@ -220,7 +220,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 
 ACCOUNT_ADAPTER = "intimacy.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "intimacy.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "intimacy.accounts.forms.SignupForm",
+    "change_password": "intimacy.accounts.forms.ChangePasswordForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -2,7 +2,10 @@
 the form says so kindly and checks nothing, and the count lives in the cache (Redis in
 production), so it holds across every web process."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -53,6 +56,37 @@ def test_the_right_password_under_the_limit_still_deletes(client, alice):
     response = client.post(reverse("account_delete"), {"password": PASSWORD})
     assert "Your account is deleted" in response.text
     assert not User.objects.filter(pk=alice.pk).exists()
+
+
+def test_guessing_the_current_password_when_changing_it_is_limited_as_at_login(client, alice):
+    """allauth limits the page to 5 posts a minute, which still lets 300 guesses an hour
+    through; the current password now counts against the account's login count."""
+    client.force_login(alice)
+    start = dt.datetime.now(dt.UTC)
+    new = {"password1": "a new calm harbour", "password2": "a new calm harbour"}
+    for minute in range(2):  # under the page's own limit of 5 a minute
+        with time_machine.travel(start + dt.timedelta(seconds=61 * minute)):
+            for _ in range(2):
+                client.post(reverse("account_change_password"), {"oldpassword": "a guess", **new})
+    with time_machine.travel(start + dt.timedelta(seconds=130)):
+        client.post(reverse("account_change_password"), {"oldpassword": "a guess", **new})
+        response = client.post(reverse("account_change_password"), {"oldpassword": PASSWORD, **new})
+
+    assert response.status_code == 200
+    assert TOO_MANY in response.text
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)  # unchanged
+
+
+def test_the_current_password_still_changes_it(client, alice):
+    client.force_login(alice)
+    new = {"password1": "a new calm harbour", "password2": "a new calm harbour"}
+    wrong = client.post(reverse("account_change_password"), {"oldpassword": "a guess", **new})
+    assert "Please type your current password" in wrong.text
+    response = client.post(reverse("account_change_password"), {"oldpassword": PASSWORD, **new})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("a new calm harbour")
 
 
 # Invite and coach codes typed by hand: eight characters from 32, so the count per address
