@@ -4,6 +4,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.http import HttpRequest, HttpResponse
 
 from intimacy.lib.dates import time_zone_choices
 
@@ -45,6 +46,16 @@ class SignupForm(AllauthSignupForm):
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])
+
+    def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
+        if self.account_already_exists:
+            # allauth emails the owner of a taken address instead of making an account, and so
+            # skipped the slowest step of a sign-up, hashing the password (Argon2, slow on
+            # purpose): a fast answer meant "registered". Build the account as a sign-up does,
+            # hashing included, and drop it unsaved, so both answers cost the same.
+            adapter = get_adapter(request)
+            adapter.save_user(request, adapter.new_user(request), self, commit=False)
+        return super().try_save(request)
 
 
 class ChangePasswordForm(AllauthChangePasswordForm):
