@@ -232,6 +232,6 @@ def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
     if rhythm is None:
         raise Http404("No such calendar.")
     body = review_calendar(couple=couple, rhythm=rhythm)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=900"
-    return response
+    # Not stored anywhere (NoStoreMiddleware: the secret is in the address); calendar apps
+    # fetch it again on their own schedule.
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -13,6 +13,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 # Load balancers' checks: they answer without the session or the user (no query).
 HEALTH_PATHS = ("/livez/", "/healthz/")
+# URL parameters that carry a secret: whoever holds such a link opens the page, logged in or
+# not (our invites, calendar feed and nudge links: "token"; allauth's email confirmation and
+# password reset: "key", "uidb36").
+SECRET_URL_PARAMS = frozenset({"token", "key", "uidb36", "secret", "code"})
 
 
 class UserTimezoneMiddleware:
@@ -71,15 +75,27 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
 
+def reached_by_secret(request: HttpRequest) -> bool:
+    """Whether the URL pattern that answered takes a secret (its parameter names say so)."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and not SECRET_URL_PARAMS.isdisjoint(match.kwargs)
+
+
 class NoStoreMiddleware:
     """Nothing a logged-in person sees is kept by the browser or a proxy: after a quick exit
-    or logging out, Back shows no private page from the cache."""
+    or logging out, Back shows no private page from the cache. Nor is anything reached through
+    a secret link, logged in or not: it shows a name, an email address or a schedule to
+    whoever holds the link, and a shared computer or a proxy must not keep it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if reached_by_secret(request):
+            # Whatever the view said: the link is the key, so nothing may keep the answer.
+            response["Cache-Control"] = "no-store, private"
+            return response
         # Only answers that used the session can hold anything of a person's (and asking
         # about the user otherwise would load it for nothing, on every health check).
         session = getattr(request, "session", None)

@@ -1,11 +1,27 @@
 """Every URL pattern, requested anonymously and as a partner: every HTML answer carries a strict
-Content Security Policy and the other security headers."""
+Content Security Policy and the other security headers; answers reached through a secret in the
+URL are never stored."""
+
+import datetime as dt
+from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.urls import reverse
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
 
-from tests.factories import PASSWORD
+from checkins.services import calendar_feed_reset, rhythm_set
+from intimacy.accounts import services as accounts
+from intimacy.accounts.middleware import SECRET_URL_PARAMS
+from intimacy.accounts.models import Couple, User
+from intimacy.nudges.models import Nudge
+from intimacy.nudges.services import unsubscribe_token
+from tests.factories import PASSWORD, UserFactory, make_couple
 
 from .urlmap import all_routes, fill
 
@@ -107,3 +123,134 @@ def test_health_checks_touch_neither_the_session_nor_the_database(
     client.force_login(alice)  # a logged-in browser, or a load balancer with a cookie
     with django_assert_num_queries(0):
         assert client.get(reverse("livez")).status_code == 200
+
+
+# Pages reached through a secret in the URL (an invite, a coach's invitation, the calendar feed,
+# a nudge's links, allauth's email confirmation and password reset) may show a name, an email
+# address or a schedule to whoever holds the link, logged in or not: neither the browser nor a
+# proxy may keep them. URL parameters are either secrets (SECRET_URL_PARAMS, which the
+# middleware marks no-store) or known not to be; a new name fails until it is sorted here.
+NOT_SECRET = {"slug", "app_label", "url", "id"}  # and database ids, "..._id"
+
+
+def test_every_url_parameter_is_known_to_be_a_secret_or_not():
+    unknown = {
+        (route.name, param)
+        for route in all_routes()
+        for param in route.params
+        if param not in SECRET_URL_PARAMS and param not in NOT_SECRET and not param.endswith("_id")
+    }
+    assert not unknown, f"secret or not? add to SECRET_URL_PARAMS or NOT_SECRET: {unknown}"
+
+
+# For each route with a secret: real values, who opens it, and what its page shows.
+Opening = tuple[dict[str, str], User | None, str]
+
+
+def _join(couple: Couple, alice: User, coach: User) -> Opening:
+    invite = make_couple(UserFactory(email="erin@example.com", display_name="Erin")).invites.get()
+    return {"token": invite.token}, None, "Erin would like to pair with you"
+
+
+def _coach_join(couple: Couple, alice: User, coach: User) -> Opening:
+    return {"token": accounts.coach_invite(couple=couple).token}, coach, "Alice"
+
+
+def _calendar(couple: Couple, alice: User, coach: User) -> Opening:
+    rhythm_set(
+        couple=couple,
+        weekday=6,
+        local_time=dt.time(19),
+        duration_minutes=30,
+        time_zone="Europe/London",
+    )
+    return {"token": calendar_feed_reset(user=alice).token}, None, "BEGIN:VCALENDAR"
+
+
+def _nudge_open(couple: Couple, alice: User, coach: User) -> Opening:
+    nudge = Nudge.objects.create(
+        user=alice,
+        habit="slow_hug",
+        local_date=dt.date(2026, 11, 21),
+        due_at=dt.datetime(2026, 11, 21, 8, tzinfo=dt.UTC),
+        state="sent",
+    )
+    return {"token": nudge.open_token()}, None, ""  # counts it opened, then leads on
+
+
+def _unsubscribe(couple: Couple, alice: User, coach: User) -> Opening:
+    return {"token": unsubscribe_token(alice)}, None, "Alice, we'll stop"
+
+
+def _confirm_email(couple: Couple, alice: User, coach: User) -> Opening:
+    dana = UserFactory(email="dana@example.com", verified=False)
+    address = EmailAddress.objects.create(user=dana, email=dana.email, primary=True)
+    return {"key": EmailConfirmationHMAC(address).key}, None, "dana@example.com"
+
+
+def _reset_password(couple: Couple, alice: User, coach: User) -> Opening:
+    values = {"uidb36": user_pk_to_url_str(alice), "key": default_token_generator.make_token(alice)}
+    return values, None, "Choose a new password"
+
+
+REAL: dict[str, Callable[[Couple, User, User], Opening]] = {
+    "accounts:join": _join,
+    "accounts:coach_join": _coach_join,
+    "checkins:calendar_ics": _calendar,
+    "nudges:open": _nudge_open,
+    "nudges:unsubscribe": _unsubscribe,
+    "account_confirm_email": _confirm_email,
+    "account_reset_password_from_key": _reset_password,
+}
+
+
+def secret_routes() -> list:
+    return [r for r in all_routes() if SECRET_URL_PARAMS & set(r.params)]
+
+
+def reached_by_secret(url: str) -> bool:
+    try:
+        return bool(SECRET_URL_PARAMS & set(resolve(urlsplit(url).path).kwargs))
+    except Resolver404:
+        return False
+
+
+def assert_not_stored(response: HttpResponse, url: str) -> None:
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    assert {"no-store", "private"} <= directives, (url, response.status_code, directives)
+
+
+def open_link(client: Client, url: str) -> HttpResponse:
+    """GET the link and follow redirects while they stay on secret URLs (allauth's reset link
+    moves its key into the session and on to .../set-password/), checking every answer."""
+    response = client.get(url)
+    assert_not_stored(response, url)
+    while response.status_code == 302 and reached_by_secret(response["Location"]):
+        url = response["Location"]
+        response = client.get(url)
+        assert_not_stored(response, url)
+    return response
+
+
+def test_answers_reached_through_a_secret_in_the_url_are_never_stored(couple, alice, coach, capsys):
+    routes = secret_routes()
+    assert {r.name for r in routes} == set(REAL), "a new secret URL: add its real values to REAL"
+    for route in routes:
+        values, who, shows = REAL[route.name](couple, alice, coach)
+        url = fill(route.route, values)
+        # Anonymously, as the link is usually opened (from an email, a calendar app).
+        response = open_link(Client(), url)
+        if who is not None:  # the page is for a logged-in person: as them, too
+            client = Client()
+            client.force_login(who)
+            response = open_link(client, url)
+        assert response.status_code in (200, 302), (url, response.status_code)
+        assert shows in response.content.decode(), (url, response.status_code)
+        # A wrong or used-up secret: the "no such link" page is not kept either.
+        junk = fill(
+            route.route,
+            {p: "x" * 20 if p in SECRET_URL_PARAMS else values[p] for p in route.params},
+        )
+        assert_not_stored(Client().get(junk), junk)
+    with capsys.disabled():
+        print(f"\nno-store: {len(routes)} URLs reached through a secret, real and wrong ones")
