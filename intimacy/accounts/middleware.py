@@ -82,10 +82,12 @@ def reached_by_secret(request: HttpRequest) -> bool:
 
 
 class NoStoreMiddleware:
-    """Nothing a logged-in person sees is kept by the browser or a proxy: after a quick exit
-    or logging out, Back shows no private page from the cache. Nor is anything reached through
-    a secret link, logged in or not: it shows a name, an email address or a schedule to
-    whoever holds the link, and a shared computer or a proxy must not keep it."""
+    """Nothing of a person's is kept by the browser or a proxy. That is every answer that used
+    a session holding something: a logged-in person's (after a quick exit or logging out, Back
+    shows no private page from the cache), or a visitor's, who invited them or the address
+    they signed up with (shown on the next page). And every answer reached through a secret
+    link, logged in or not: it shows a name, an email address or a schedule to whoever holds
+    the link, and a shared computer or a proxy must not keep it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -96,13 +98,13 @@ class NoStoreMiddleware:
             # Whatever the view said: the link is the key, so nothing may keep the answer.
             response["Cache-Control"] = "no-store, private"
             return response
-        # Only answers that used the session can hold anything of a person's (and asking
-        # about the user otherwise would load it for nothing, on every health check).
+        # Only answers that used the session can show anything of a person's; a first visit
+        # (an empty session) stays cacheable, and health checks never touch the session.
         session = getattr(request, "session", None)
         if (
             session is not None
             and session.accessed
-            and request.user.is_authenticated
+            and not session.is_empty()
             and "Cache-Control" not in response
         ):
             patch_cache_control(response, no_store=True, private=True)

@@ -254,3 +254,29 @@ def test_answers_reached_through_a_secret_in_the_url_are_never_stored(couple, al
         assert_not_stored(Client().get(junk), junk)
     with capsys.disabled():
         print(f"\nno-store: {len(routes)} URLs reached through a secret, real and wrong ones")
+
+
+@pytest.mark.parametrize("email", ["dana@example.com", "bob@example.com"], ids=["new", "taken"])
+def test_a_visitors_invite_and_sign_up_are_not_stored_on_any_page(alice, bob, email):
+    """Before logging in, a visitor's session holds who invited them and the address they
+    signed up with; whichever page shows them next is not kept either."""
+    invite = make_couple(alice).invites.get()
+    visitor = Client()
+    visitor.get(reverse("accounts:join", args=[invite.token]))
+    signup = {"display_name": "Dana", "password1": "a calm harbour at dusk", "time_zone": "UTC"}
+    signup["password2"] = signup["password1"]
+    visitor.post(reverse("account_signup"), {**signup, "email": email})
+    shown = set()
+    for route in all_routes():
+        if route.params or route.route.startswith(settings.ADMIN_URL):
+            continue
+        if route.name in ("quick_exit", "account_logout"):  # they end the visit
+            continue
+        url = fill(route.route, {})
+        response = visitor.get(url)
+        text = response.content.decode(errors="replace")
+        for detail in ("Alice", email):
+            if detail in text:
+                shown.add(detail)
+                assert_not_stored(response, url)
+    assert shown == {"Alice", email}
