@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from intimacy.accounts.models import User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,28 @@ def test_the_right_password_under_the_limit_still_deletes(client, alice):
     response = client.post(reverse("account_delete"), {"password": PASSWORD})
     assert "Your account is deleted" in response.text
     assert not User.objects.filter(pk=alice.pk).exists()
+
+
+def test_reauthentication_shares_the_count_too(alice):
+    """allauth's "type your password again" page counts the same way (checked, not changed)."""
+    client = Client()
+    client.force_login(alice)
+    for _ in range(5):
+        client.post(reverse("account_reauthenticate"), {"password": "a guess"})
+    response = client.post(reverse("account_delete"), {"password": PASSWORD})
+    assert TOO_MANY in response.text
+
+
+def test_two_factor_codes_are_limited_as_passwords_are(client, coach):
+    response = client.post(reverse("account_login"), {"login": coach.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    right = current_code(coach.email)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": wrong})
+    response = client.post(reverse("mfa_authenticate"), {"code": right})
+    assert TOO_MANY in response.text
+    assert client.get(reverse("dashboard")).status_code == 302  # not logged in
 
 
 def test_guessing_the_current_password_when_changing_it_is_limited_as_at_login(client, alice):
