@@ -15,8 +15,8 @@ EMAIL_MAX_LENGTH = 254
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        # Said wherever a password or code is tried too often (login, deleting the account,
-        # two-factor codes); the per-account count forgets a guess after five minutes.
+        # Said wherever a password or code is tried too often (logging in, typing it again,
+        # changing it, deleting the account, two-factor codes); a guess counts five minutes.
         "too_many_login_attempts": "Too many attempts. Try again in a few minutes.",
     }
 

@@ -245,9 +245,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Intimacy"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 # Counted in the cache, so they hold across every web process when REDIS_URL is set.
-# "login_failed" also counts passwords typed again (reauthentication, deleting the account)
-# and two-factor codes. The last two are ours (intimacy/lib/ratelimit.py): invite codes typed
-# by anyone, and couples' codes typed by coaches.
+# "login_failed" counts every password typed (logging in, typing it again, changing it,
+# deleting the account: one count per account) and two-factor codes (a count per person).
+# The last two are ours (intimacy/lib/ratelimit.py): invite codes typed by anyone, and
+# couples' codes typed by coaches.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
