@@ -9,7 +9,7 @@ export UV_LINK_MODE := copy
 # The operating system's certificates, as pip and curl use (behind a company proxy too).
 export UV_NATIVE_TLS := 1
 
-.PHONY: run dev test install lint format check-compose check-deploy e2e-deps clean
+.PHONY: run dev test install lint format check-compose check-deploy check-stack e2e-deps clean
 
 .uv/bin/uv:
 	python3 -m venv .uv
@@ -66,6 +66,12 @@ check-deploy: install
 	DEBUG=false READ_DOT_ENV=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		SITE_URL=https://couples.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# The deployment as people run it: build the image, start the compose stack, use it through
+# its port and run every command of the README's runbook (tests/stack/check_stack.py).
+check-stack:
+	bash tests/stack/prepare.sh
+	python3 tests/stack/check_stack.py
 
 clean:
 	rm -rf .venv .uv staticfiles
