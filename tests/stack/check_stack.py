@@ -52,6 +52,7 @@ BUDGET_SECONDS = 600
 FANOUT = 2_000
 LEASE_SECONDS = 20  # NUDGE_LEASE_SECONDS here: a killed worker's nudges go out again soon
 STREAM_PEOPLE = 48  # people checking in while Redis and PostgreSQL restart
+TIMING_TRIES = 12  # sign-ups with a registered and with a new address, in turns
 PASSWORD = "a quiet lake in the morning"
 STAFF = "you@example.org"  # the address in the README's `staff` block
 
@@ -641,11 +642,17 @@ class Check:
         return f"2 accounts confirmed by link; the emails arrived {a:.1f} s and {b:.1f} s after"
 
     def signup_costs_the_same(self) -> str:
-        """A known address must not answer faster than a new one (it would tell who is here)."""
-        known, new = [], []
-        for i in range(6):
+        """A registered address must not answer faster than a new one (it would tell who is
+        here). Each address is tried once, as a prober would: a second try of the same address
+        within three minutes sends no email either way (allauth's limit per address)."""
+        registered = self.stack.inside(
+            f"seed_people(prefix='registered', count={TIMING_TRIES}, password={PASSWORD!r})"
+        )
+        known: list[float] = []
+        new: list[float] = []
+        for i in range(TIMING_TRIES):
             for address, times in (
-                ("alice@couple.example.org", known),
+                (registered[i], known),
                 (f"new-{i}@couple.example.org", new),
             ):
                 person = self.browser()
