@@ -48,5 +48,6 @@ USER app
 EXPOSE 8000
 
 # GUNICORN_WORKERS sets the worker processes per container (default 3);
-# scale out with more containers. Access log to stdout, errors to stderr.
-CMD ["sh", "-c", "exec gunicorn intimacy.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --access-logfile - --error-logfile -"]
+# scale out with more containers. Access log to stdout (without the secrets of addresses),
+# errors to stderr.
+CMD ["sh", "-c", "exec gunicorn intimacy.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --logger-class intimacy.lib.access_log.RedactingLogger --access-logfile - --error-logfile -"]

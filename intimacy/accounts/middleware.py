@@ -11,12 +11,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django_htmx.http import HttpResponseClientRedirect
 
+from intimacy.lib.secret_urls import takes_secret
+
 # Load balancers' checks: they answer without the session or the user (no query).
 HEALTH_PATHS = ("/livez/", "/healthz/")
-# URL parameters that carry a secret: whoever holds such a link opens the page, logged in or
-# not (our invites, calendar feed and nudge links: "token"; allauth's email confirmation and
-# password reset: "key", "uidb36").
-SECRET_URL_PARAMS = frozenset({"token", "key", "uidb36", "secret", "code"})
 
 
 class UserTimezoneMiddleware:
@@ -75,12 +73,6 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
 
-def reached_by_secret(request: HttpRequest) -> bool:
-    """Whether the URL pattern that answered takes a secret (its parameter names say so)."""
-    match = getattr(request, "resolver_match", None)
-    return match is not None and not SECRET_URL_PARAMS.isdisjoint(match.kwargs)
-
-
 class NoStoreMiddleware:
     """Nothing of a person's is kept by the browser or a proxy. That is every answer that used
     a session holding something: a logged-in person's (after a quick exit or logging out, Back
@@ -94,7 +86,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if reached_by_secret(request):
+        if takes_secret(getattr(request, "resolver_match", None)):
             # Whatever the view said: the link is the key, so nothing may keep the answer.
             response["Cache-Control"] = "no-store, private"
             return response

@@ -17,7 +17,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from checkins.services import calendar_feed_reset, rhythm_set
 from intimacy.accounts import services as accounts
-from intimacy.accounts.middleware import SECRET_URL_PARAMS
+from intimacy.lib.secret_urls import SECRET_URL_PARAMS
 from intimacy.accounts.models import Couple, User
 from intimacy.nudges.models import Nudge
 from intimacy.nudges.services import unsubscribe_token
