@@ -111,6 +111,20 @@ def test_the_current_password_still_changes_it(client, alice):
     assert alice.check_password("a new calm harbour")
 
 
+def test_the_admins_password_change_is_the_apps_limited_one(client, staff):
+    """Django admin's own form checked the old password with no limit at all."""
+    client.force_login(staff)
+    admin_page = reverse("admin:password_change")
+    new = {"new_password1": "a new calm harbour", "new_password2": "a new calm harbour"}
+    for _ in range(12):
+        response = client.post(admin_page, {"old_password": "a guess", **new})
+        assert response.status_code == 302
+        assert response.url == reverse("account_change_password")
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
+    assert client.get(admin_page).url == reverse("account_change_password")
+
+
 # Invite and coach codes typed by hand: eight characters from 32, so the count per address
 # (and per person, where there is one) is what keeps guessing slow.
 
