@@ -15,6 +15,7 @@ from prompts.models import LAYER_HINTS, Layer
 
 from . import selectors, services
 from .access import get_review_or_404, get_topic_or_404
+from .archive import former_couples
 from .calendar_feed import review_calendar
 from .forms import QUESTION_LABELS, FocusForm, MoveForm, ReviewAnswerForm, RhythmForm, TopicForm
 from .models import CalendarFeed, Habit, Rhythm
@@ -25,10 +26,12 @@ GAP_LABELS = {n: f"{n:+d}" if n else "0" for n in range(-4, 5)}
 def paired_couple(
     request: HttpRequest,
 ) -> tuple[Couple | None, User | None, HttpResponse | None]:
-    """The viewer's couple and partner, or a page explaining that the review needs two."""
+    """The viewer's couple and partner, or a page explaining that the review needs two (and
+    where the reviews of a couple that ended are kept)."""
     couple, partner = current_pair(user=request.user)
     if couple is None or partner is None:
-        return None, None, render(request, "checkins/review_unpaired.html")
+        former = former_couples(user=request.user)
+        return None, None, render(request, "checkins/review_unpaired.html", {"former": former})
     return couple, partner, None
 
 
@@ -72,7 +75,10 @@ def _rhythm_first(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters(*QUESTION_LABELS, "repair_what")
 @login_required
 def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = get_review_or_404(request, review_id)
+    # A review of a couple that has ended is read in its archive, and never changes.
+    review = get_review_or_404(request, review_id, archived=request.method == "GET")
+    if review.couple.status == Couple.Status.ENDED:
+        return redirect("checkins:archive_review", review_id=review.pk)
     rhythm = Rhythm.objects.filter(couple_id=review.couple_id).first()
     if rhythm is None:
         return _rhythm_first(request)

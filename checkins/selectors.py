@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from intimacy.accounts.models import CoachLink, Couple, Membership, User
+from intimacy.accounts.services import partner_name
 from prompts.models import Depth, Layer, PromptLog, SetOffer
 
 from .models import (
@@ -24,7 +25,14 @@ from .models import (
     RhythmMove,
     Weather,
 )
-from .services import SharedCheckIn, has_current_checkin, is_revealed, shared_view
+from .services import (
+    SharedCheckIn,
+    answer_readable,
+    has_current_checkin,
+    is_revealed,
+    readable,
+    shared_view,
+)
 
 
 @dataclass
@@ -34,8 +42,10 @@ class TodayCard:
     partner: User | None = None
     partner_checked_in: bool = False
     partner_checkin: SharedCheckIn | None = None
-    # The partner's reaction to my check-in, and mine to theirs.
+    # The partner's reaction to my check-in (and who: a reaction from before a couple ended
+    # is from a former partner, never the current one), and mine to theirs.
     reaction_to_mine: str | None = None
+    reaction_to_mine_by: str = ""
     my_reaction: str | None = None
     # My check-in of today was made before this couple was paired, so it opens nothing.
     mine_unshared: bool = False
@@ -60,8 +70,13 @@ def _other_reaction(field: str = "kind") -> Subquery:
     )
 
 
+# A check-in whose day is still going, with the kind and the author of the reaction the other
+# partner left on it.
+Current = tuple[CheckIn, str | None, int | None]
+
+
 def _today_card(
-    *, user: User, partner: User | None, checkins: list[tuple[CheckIn, str | None]]
+    *, user: User, couple: Couple | None, partner: User | None, checkins: list[Current]
 ) -> TodayCard:
     """The one place the reveal rule meets the dashboard.
 
@@ -69,15 +84,17 @@ def _today_card(
     the other left on it. Mine shows to me; my partner's shows once I have mine.
     """
     card = TodayCard(today=user.local_today(), partner=partner)
-    mine = [pair for pair in checkins if pair[0].author_id == user.pk]
-    # Only a check-in shared with this couple opens my partner's (not one from before pairing).
-    shared = [c for c, _ in mine if partner is not None and c.couple_id is not None]
+    mine = [entry for entry in checkins if entry[0].author_id == user.pk]
+    # Only a check-in shared with this couple opens my partner's: not one from before pairing,
+    # nor one shared with a couple that has since ended.
+    shared = [c for c, _, _ in mine if partner is not None and couple and c.couple_id == couple.pk]
     card.mine_unshared = partner is not None and bool(mine) and not shared
-    theirs = [pair for pair in checkins if partner is not None and pair[0].author_id == partner.pk]
+    theirs = [e for e in checkins if partner is not None and e[0].author_id == partner.pk]
     if mine:
-        card.mine, card.reaction_to_mine = max(mine, key=lambda pair: pair[0].local_date)
+        card.mine, card.reaction_to_mine, by = max(mine, key=lambda entry: entry[0].local_date)
+        card.reaction_to_mine_by = partner_name(person_id=by, partner=partner)
     if theirs:
-        checkin, reaction = max(theirs, key=lambda pair: pair[0].local_date)
+        checkin, reaction, _ = max(theirs, key=lambda entry: entry[0].local_date)
         card.partner_checked_in = True
         card.stormy = checkin.weather == Weather.STORMY
         if is_revealed(checkin=checkin, viewer_has_current=bool(shared)):
@@ -161,7 +178,7 @@ def _dashboard_sql() -> str:
                {", ".join(f"rh.{col}" for col in _RHYTHM_COLUMNS)},
                {", ".join(f"ci.{col}" for col in _CHECKIN_COLUMNS)},
                rm.week_start, rm.starts_at,
-               r.kind,
+               r.kind, r.author_id,
                (SELECT COUNT(*) FROM {offer} so
                 JOIN {link} cl ON cl.couple_id = so.couple_id AND cl.coach_id = so.coach_id
                      AND cl.status = '{CoachLink.Status.ACTIVE}'
@@ -200,9 +217,10 @@ def dashboard_state(*, user: User) -> DashboardState:
         # No couple: my own check-in is all there is.
         mine = CheckIn.objects.filter(
             author=user, local_date__range=window[:2], day_ends_at__gt=now
-        ).annotate(other_reaction=_other_reaction())
-        checkins = [(checkin, checkin.other_reaction) for checkin in mine]
-        return DashboardState(None, None, _today_card(user=user, partner=None, checkins=checkins))
+        ).annotate(other_reaction=_other_reaction(), other_reaction_by=_other_reaction("author"))
+        checkins = [(c, c.other_reaction, c.other_reaction_by) for c in mine]
+        card = _today_card(user=user, couple=None, partner=None, checkins=checkins)
+        return DashboardState(None, None, card)
 
     db = connection.alias
     nr = len(_RHYTHM_COLUMNS)
@@ -211,28 +229,28 @@ def dashboard_state(*, user: User) -> DashboardState:
     rhythm_values = rows[0][3 + nc - nr : 3 + nc]
     rhythm = Rhythm.from_db(db, _RHYTHM_COLUMNS, rhythm_values) if rhythm_values[0] else None
     people: dict[int, User] = {}
-    checkins: dict[int, list[tuple[CheckIn, str | None]]] = {}
+    checkins: dict[int, list[Current]] = {}
     moves: dict[dt.date, dt.datetime] = {}
     for row in rows:
         user_id, name, zone = row[:3]
         people.setdefault(
             user_id, User.from_db(db, ["id", "display_name", "time_zone"], [user_id, name, zone])
         )
-        if row[-5] is not None:
-            moves[row[-5]] = row[-4]
-        values = list(row[3 + nc : -5])
+        if row[-6] is not None:
+            moves[row[-6]] = row[-5]
+        values = list(row[3 + nc : -6])
         if values[0] is not None and not any(
-            c.pk == values[0] for c, _ in checkins.get(user_id, [])
+            c.pk == values[0] for c, _, _ in checkins.get(user_id, [])
         ):
             for i, column in _CONVERTED:
                 values[i] = column.from_db_value(values[i], None, connection)
             checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, values)
-            checkins.setdefault(user_id, []).append((checkin, row[-3]))
+            checkins.setdefault(user_id, []).append((checkin, row[-4], row[-3]))
     people[user.pk] = user
     partner = next((p for pk, p in people.items() if pk != user.pk), None)
 
-    current = [pair for pairs in checkins.values() for pair in pairs]
-    card = _today_card(user=user, partner=partner, checkins=current)
+    current = [entry for entries in checkins.values() for entry in entries]
+    card = _today_card(user=user, couple=couple, partner=partner, checkins=current)
     return DashboardState(
         couple,
         partner,
@@ -298,11 +316,8 @@ def history(
     )
     now = timezone.now()
 
-    wanted = Q(author=user)
-    if partner is not None and couple is not None:
-        wanted |= Q(author=partner, couple=couple)
     rows = (
-        CheckIn.objects.filter(wanted)
+        CheckIn.objects.filter(readable(viewer=user, current=couple))
         .filter(days_wanted)
         .values_list(
             "pk",
@@ -399,14 +414,10 @@ def ended_checkin_today(*, user: User) -> bool:
 
 def visible_checkin(*, viewer: User, checkin_id: int, couple: Couple | None) -> CheckIn | None:
     """A check-in the viewer may open: their own, or their partner's once revealed."""
-    reachable = Q(author=viewer) | Q(couple=couple) if couple else Q(author=viewer)
     checkin = (
         CheckIn.objects.select_related("author")
-        .annotate(
-            other_reaction=_other_reaction(),
-            other_reaction_by=_other_reaction("author__display_name"),
-        )
-        .filter(reachable, pk=checkin_id)
+        .annotate(other_reaction=_other_reaction(), other_reaction_by=_other_reaction("author"))
+        .filter(readable(viewer=viewer, current=couple), pk=checkin_id)
         .first()
     )
     if checkin is None or checkin.author_id == viewer.pk:
@@ -437,19 +448,19 @@ class ReviewPage:
     def answer_rows(self, labels: dict[str, str]) -> list[tuple[str, str, str]]:
         """Each question with both answers side by side (only ever after the reveal)."""
         return [
-            (label, _answer_text(self.mine, name), _answer_text(self.theirs, name))
+            (label, answer_text(self.mine, name), answer_text(self.theirs, name))
             for name, label in labels.items()
         ]
 
     def rating_rows(self) -> list[tuple[str, tuple[int | None, ...], tuple[int | None, ...]]]:
         """Per layer: (felt, wished, gap) for me and for my partner."""
         return [
-            (label, _ratings(self.mine, layer), _ratings(self.theirs, layer))
+            (label, rating_values(self.mine, layer), rating_values(self.theirs, layer))
             for layer, label in Layer.choices
         ]
 
 
-def _answer_text(answer: ReviewAnswer | None, name: str) -> str:
+def answer_text(answer: ReviewAnswer | None, name: str) -> str:
     if answer is None:
         return ""
     text = getattr(answer, name)
@@ -458,7 +469,7 @@ def _answer_text(answer: ReviewAnswer | None, name: str) -> str:
     return text
 
 
-def _ratings(answer: ReviewAnswer | None, layer: str) -> tuple[int | str | None, ...]:
+def rating_values(answer: ReviewAnswer | None, layer: str) -> tuple[int | str | None, ...]:
     if answer is None:
         return (None, None, None)
     felt, wished = getattr(answer, f"felt_{layer}"), getattr(answer, f"wished_{layer}")
@@ -478,7 +489,10 @@ def _agenda(*, review: Review, rhythm: Rhythm) -> Q:
 
 
 def review_page(*, review: Review, rhythm: Rhythm, viewer: User) -> ReviewPage:
-    """Everything the review page shows, in four queries whatever the couple's history."""
+    """Everything the review page shows, in four queries whatever the couple's history.
+
+    The review is of the viewer's current couple (an ended couple's is read in its archive).
+    """
     move = RhythmMove.objects.filter(
         couple_id=review.couple_id, week_start=review.week_start
     ).first()
@@ -491,7 +505,10 @@ def review_page(*, review: Review, rhythm: Rhythm, viewer: User) -> ReviewPage:
         starts_at=move.starts_at if move else rhythm.regular_start(review.week_start),
         moved=move is not None,
         mine=mine,
-        theirs=theirs if review.revealed_at else None,
+        theirs=theirs
+        if theirs
+        and answer_readable(viewer=viewer, answer=theirs, review=review, current=review.couple)
+        else None,
         partner_submitted=theirs is not None and theirs.submitted_at is not None,
         topics=list(
             ParkedTopic.objects.filter(couple_id=review.couple_id)

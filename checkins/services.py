@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from intimacy.accounts.models import Couple, User
@@ -75,6 +76,50 @@ def is_revealed(*, checkin: CheckIn, viewer_has_current: bool) -> bool:
     """Nobody goes first: a partner's check-in whose day is still going shows only to someone
     whose own check-in's day is still going too. Past days are history, open to both."""
     return not checkin.is_current() or viewer_has_current
+
+
+# Who may read what a partner wrote for a couple (check-ins shared with it, weekly-review
+# answers, parked topics): the one rule, as a test on one entry and as a query filter. Its
+# author always; the other partner only while that couple is the viewer's current one. When a
+# couple ends, each keeps their own entries and nothing of the other's, not even what both were
+# shown before: what was shared inside the couple was shared with a partner, not with an
+# archive. Pages then apply their own reveal rule on top (nobody goes first; answers once both
+# have shared).
+
+
+def may_read(
+    *, viewer: User, author_id: int | None, couple_id: int | None, current: Couple | None
+) -> bool:
+    """Whether `viewer` may read an entry by `author_id` written for `couple_id`."""
+    if author_id == viewer.pk:
+        return True
+    return current is not None and couple_id is not None and couple_id == current.pk
+
+
+def readable(*, viewer: User, current: Couple | None, couple: str = "couple") -> Q:
+    """may_read() as a filter for a model with an `author` and a couple at `couple`."""
+    own = Q(author=viewer)
+    return own | Q(**{couple: current}) if current is not None else own
+
+
+def answer_readable(
+    *, viewer: User, answer: ReviewAnswer, review: Review, current: Couple | None
+) -> bool:
+    """A weekly-review answer: mine always; my partner's once both have shared, and only
+    while the couple lasts."""
+    if answer.author_id == viewer.pk:
+        return True
+    readable_now = may_read(
+        viewer=viewer, author_id=answer.author_id, couple_id=review.couple_id, current=current
+    )
+    return readable_now and review.revealed_at is not None
+
+
+def readable_answers(*, viewer: User, current: Couple | None) -> Q:
+    """answer_readable() as a filter on ReviewAnswer."""
+    return readable(viewer=viewer, current=current, couple="review__couple") & (
+        Q(author=viewer) | Q(review__revealed_at__isnull=False)
+    )
 
 
 def has_current_checkin(*, user: User, couple: Couple | None) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coach_views, review_views, views
+from . import archive_views, coach_views, review_views, views
 
 app_name = "checkins"
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path("review/<id:review_id>/", review_views.review_detail, name="review"),
     path("review/<id:review_id>/focus/", review_views.review_focus, name="review_focus"),
     path("review/<id:review_id>/move/", review_views.review_move, name="review_move"),
+    path("archive/", archive_views.archive_home, name="archive"),
+    path("archive/<id:couple_id>/", archive_views.archive_couple, name="archive_couple"),
+    path("archive/reviews/<id:review_id>/", archive_views.archive_review, name="archive_review"),
 ]

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 
-from intimacy.accounts.services import current_pair
+from intimacy.accounts.services import current_pair, partner_name
 from intimacy.lib.charts import line_chart
 from intimacy.lib.decorators import login_required_post
 
@@ -75,10 +75,15 @@ def today(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, checkin_id: int) -> HttpResponse:
     checkin = get_checkin_or_404(request, checkin_id)
     own = checkin.author_id == request.user.pk
+    couple, partner = current_pair(user=request.user)
+    current = couple is not None and checkin.couple_id == couple.pk
     ctx = {
         "checkin": checkin,
         "own": own,
         "shared": None if own else services.shared_view(checkin=checkin),
+        # Who saw it: my partner now, a former partner (the couple ended), or nobody.
+        "shared_with": "partner" if current else "former" if checkin.couple_id else "",
+        "reaction_by": partner_name(person_id=checkin.other_reaction_by, partner=partner),
         "reaction_kinds": Reaction.Kind.choices,
         "reaction_label": Reaction.Kind(checkin.other_reaction).label
         if checkin.other_reaction

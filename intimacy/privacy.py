@@ -30,6 +30,7 @@ from checkins.models import (
     RhythmMove,
     Weather,
 )
+from checkins.services import answer_readable, readable
 from intimacy.accounts import services as accounts
 from intimacy.accounts.models import CoachAccess, CoachLink, Couple, Invite, Membership, User
 from intimacy.lib.emails import templated_email
@@ -112,15 +113,24 @@ def _own_fields(model: type[Model], *, leave_out: tuple[str, ...] = ()) -> list[
 ANSWER_FIELDS = _own_fields(ReviewAnswer)
 
 
-def _couple(couple: Couple, user: User) -> dict[str, Any]:
-    partner_ids = set(couple.memberships.exclude(user=user).values_list("user_id", flat=True))
-    names = {m.user_id: m.user.display_name for m in couple.memberships.select_related("user")}
+def _couple(couple: Couple, user: User, current: Couple | None) -> dict[str, Any]:
+    """One couple the person was in. What the other partner wrote comes only from the couple
+    they are in now, as the app shows it (checkins.services.may_read): of a couple that ended,
+    only their own entries."""
+    partner = accounts.partner_of(couple=couple, user=user) if couple == current else None
+    other = next((m.user_id for m in couple.memberships.all() if m.user_id != user.pk), None)
+    partners = [user.display_name]
+    if other is not None or couple.paired_at is not None:  # the other may have left the app
+        partners.append(accounts.partner_name(person_id=other, partner=partner))
     reviews = []
     for review in couple.reviews.order_by("week_start").prefetch_related("answers"):
-        answers = {a.author_id: a for a in review.answers.all()}
-        mine, theirs = answers.get(user.pk), None
-        if review.revealed_at:  # revealed to both: it is the couple's now
-            theirs = next((a for pk, a in answers.items() if pk in partner_ids), None)
+        answers = [
+            a
+            for a in review.answers.all()
+            if answer_readable(viewer=user, answer=a, review=review, current=current)
+        ]
+        mine = next((a for a in answers if a.author_id == user.pk), None)
+        theirs = next((a for a in answers if a.author_id != user.pk), None)
         reviews.append(
             {
                 **_fields(review, ["week_start", "revealed_at", "focus_habit", "focus_chosen_at"]),
@@ -131,7 +141,7 @@ def _couple(couple: Couple, user: User) -> dict[str, Any]:
     rhythm = Rhythm.objects.filter(couple=couple).first()
     return {
         **_fields(couple, ["status", "created_at", "paired_at", "ended_at"]),
-        "partners": [names[pk] for pk in sorted(names)],
+        "partners": partners,
         "rhythm": _fields(rhythm, ["weekday", "local_time", "duration_minutes", "time_zone"])
         if rhythm
         else None,
@@ -143,11 +153,15 @@ def _couple(couple: Couple, user: User) -> dict[str, Any]:
         "parked_topics": [
             {
                 "text": t.text,
-                "by": "you" if t.author_id == user.pk else "your partner",
+                "by": "you"
+                if t.author_id == user.pk
+                else accounts.partner_name(person_id=t.author_id, partner=partner),
                 "created_at": _time(t.created_at),
                 "talked_at": _time(t.talked_at),
             }
-            for t in couple.parked_topics.order_by("created_at")
+            for t in couple.parked_topics.filter(readable(viewer=user, current=current)).order_by(
+                "created_at"
+            )
         ],
         "prompts": [
             {"prompt": log.prompt.text, "state": log.state, "at": _time(log.at)}
@@ -210,7 +224,13 @@ def data_export(*, user: User) -> dict[str, Any]:
 
 
 def _export(user: User) -> dict[str, Any]:
-    couples = Couple.objects.filter(memberships__user=user).order_by("created_at").distinct()
+    couples = (
+        Couple.objects.filter(memberships__user=user)
+        .order_by("created_at")
+        .distinct()
+        .prefetch_related("memberships")
+    )
+    current = accounts.current_couple(user=user)
     checkins = CheckIn.objects.filter(author=user).order_by("local_date")
     received: dict[int, list[str]] = {}
     for reaction in Reaction.objects.filter(checkin__author=user).exclude(author=user):
@@ -248,7 +268,7 @@ def _export(user: User) -> dict[str, Any]:
             {"kind": r.kind, "on": r.checkin.local_date.isoformat(), "at": _time(r.created_at)}
             for r in Reaction.objects.filter(author=user).select_related("checkin")
         ],
-        "couples": [_couple(couple, user) for couple in couples],
+        "couples": [_couple(couple, user, current) for couple in couples],
         "nudges": {
             "settings": _fields(
                 prefs,

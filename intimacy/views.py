@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
+from checkins.archive import former_couples
 from checkins.models import Reaction
 from checkins.selectors import couple_today, dashboard_state, prompt_depth
 from checkins.views import empty_form_fields
@@ -70,8 +71,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def privacy(request: HttpRequest) -> HttpResponse:
-    """Your data: download it, or delete your account."""
-    return render(request, "privacy/privacy.html")
+    """Your data: download it, read what you kept of a couple that ended, or delete your account."""
+    return render(request, "privacy/privacy.html", {"former": former_couples(user=request.user)})
 
 
 @login_required

@@ -17,6 +17,14 @@ def get_couple_or_404(request: HttpRequest, couple_id: int) -> Couple:
     return couple
 
 
+def get_former_couple_or_404(request: HttpRequest, couple_id: int) -> Couple:
+    """A couple the viewer was in that has ended: theirs to look back on (their own part)."""
+    couple = Couple.objects.former_for_user(request.user).filter(pk=couple_id).first()
+    if couple is None:
+        raise Http404("No such couple.")
+    return couple
+
+
 def get_invite_or_404(request: HttpRequest, invite_id: int) -> Invite:
     couple_ids = Couple.objects.for_user(request.user).values("pk")
     invite = Invite.objects.filter(pk=invite_id, couple__in=couple_ids).first()

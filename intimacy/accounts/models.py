@@ -81,6 +81,14 @@ class CoupleQuerySet(models.QuerySet["Couple"]):
             return self.none()
         return self.filter(memberships__user=user, memberships__is_active=True).current()
 
+    def former_for_user(self, user: User) -> "CoupleQuerySet":
+        """The paired couples a user was in that have ended: what their archive reads from."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            memberships__user=user, status=Couple.Status.ENDED, paired_at__isnull=False
+        )
+
 
 class Couple(models.Model):
     """Two partners once paired; one pending partner while an invite is open."""

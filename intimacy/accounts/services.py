@@ -35,6 +35,19 @@ def current_pair(*, user: User) -> tuple[Couple | None, User | None]:
     return couple, partner
 
 
+# How every page, email and export names someone the viewer once shared a couple with, after
+# that couple ended (or after that person deleted their account).
+FORMER_PARTNER = "your former partner"
+
+
+def partner_name(*, person_id: int | None, partner: User | None) -> str:
+    """The name to show for `person_id`, someone the viewer shares or shared a couple with:
+    the current partner's own name, else "your former partner" (capitalise where needed)."""
+    if partner is not None and person_id == partner.pk:
+        return partner.display_name
+    return FORMER_PARTNER
+
+
 def partner_of(*, couple: Couple, user: User) -> User | None:
     membership = (
         couple.memberships.filter(is_active=True).exclude(user=user).select_related("user").first()
@@ -136,6 +149,10 @@ def couple_end(*, couple: Couple) -> None:
     couple.memberships.update(is_active=False)
     couple.invites.filter(status=Invite.Status.OPEN).update(
         status=Invite.Status.REVOKED, closed_at=now
+    )
+    # Nothing of an ended couple is a coach's to see, nor to take up later.
+    couple.coach_links.exclude(status=CoachLink.Status.REVOKED).update(
+        status=CoachLink.Status.REVOKED, revoked_at=now
     )
 
 

@@ -172,7 +172,13 @@ def coach_join_code(request: HttpRequest) -> HttpResponse:
 def coach_join(request: HttpRequest, token: str) -> HttpResponse:
     """A coach opens a couple's invitation and accepts it."""
     link = CoachLink.objects.select_related("couple").filter(token=token).first()
-    if link is None or link.status != CoachLink.Status.INVITED or link.invitation_expired():
+    if (
+        link is None
+        or link.status != CoachLink.Status.INVITED
+        or link.invitation_expired()
+        # An invitation a couple sent before it ended (older releases left them open).
+        or link.couple.status == Couple.Status.ENDED
+    ):
         return render(request, "accounts/coach_invalid.html", status=404)
     if request.method == "POST":
         try:

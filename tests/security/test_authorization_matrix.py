@@ -30,6 +30,8 @@ from .urlmap import all_routes, fill
 pytestmark = pytest.mark.django_db
 
 CANARY = "VICTIM-canary-0b7d"
+# What Gina wrote in the couple she had with Dave: hers to read after it ended (nothing of his).
+GINA_OWN = "GINA-own-words-kept-4f0"
 FORGED = "forged-token-that-opens-nothing"
 
 # Each route: how to fill its parameters from the victims' world (None: the route takes none,
@@ -73,6 +75,9 @@ ROUTES: dict[str, dict[str, str] | None] = {
     "checkins:review": {"review_id": "review"},
     "checkins:review_focus": {"review_id": "review"},
     "checkins:review_move": {"review_id": "review"},
+    "checkins:archive": None,
+    "checkins:archive_couple": {"couple_id": "couple"},
+    "checkins:archive_review": {"review_id": "review"},
     "prompts:library": None, "prompts:saved": None, "prompts:studio": None,
     "prompts:studio_prompt_new": None, "prompts:studio_set_new": None,
     "prompts:studio_import": None,
@@ -122,6 +127,10 @@ PERSONAS = [
 ]  # fmt: skip
 
 
+# The one kind of probe that succeeds by design: the former partner reading her own archive of
+# the couple that ended (GET only), which must show her words and never his.
+OWN_ARCHIVE = {"checkins:archive_couple", "checkins:archive_review", "checkins:review"}
+
 # Where a GET of a button-only action goes, and where a coach whose two-factor an earlier probe
 # of their own settings turned off is sent: elsewhere, never in. A POST gets no such pass.
 SAFE_REDIRECTS = {"/", "/dashboard/", "/accounts/2fa/totp/activate/"}
@@ -147,8 +156,13 @@ def world(couple, alice, bob):
     old_checkin = submit(dave, private_note=CANARY, note_to_partner=f"{CANARY} old note")
     old_review = checkins.review_for_week(couple=former, week_start=dt.date(2026, 11, 2))
     checkins.answer_save(review=old_review, author=dave, fields={"went_well": CANARY}, submit=True)
-    # Shared with Gina while they were together: hers to keep too (no canary in it).
-    old_topic = checkins.topic_park(couple=former, author=dave, text="an old shared topic")
+    # Revealed to both while they were together; once the couple ends, each keeps only their
+    # own: Dave's answer and topic (with the canary) never reach Gina again.
+    checkins.answer_save(
+        review=old_review, author=gina, fields={"went_well": GINA_OWN}, submit=True
+    )
+    old_topic = checkins.topic_park(couple=former, author=dave, text=f"{CANARY} an old topic")
+    checkins.topic_park(couple=former, author=gina, text=f"{GINA_OWN} topic")
     accounts.couple_end(couple=former)
     CheckIn.objects.filter(pk=old_checkin.pk).update(local_date=dt.date(2026, 11, 1))
     victims = make_couple(dave, erin)
@@ -253,7 +267,7 @@ def snapshot(world: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def probe(client, who: str, person: User | None, objects: dict, route) -> int:
+def probe(client, who: str, person: User | None, objects: dict, route, former: bool) -> int:
     """GET and POST one URL aimed at `objects`; assert nothing was reached. Returns 2."""
     params = ROUTES[route.name] or {}
     values = {p: objects.get(v, v) for p, v in params.items()}
@@ -265,6 +279,13 @@ def probe(client, who: str, person: User | None, objects: dict, route) -> int:
         body = response.content.decode(errors="replace")
         assert CANARY not in body, (who, method, url)
         if not aimed:
+            continue
+        if former and who == "ex_partner" and method == "get" and route.name in OWN_ARCHIVE:
+            if response.status_code == 302:  # an old link to the review leads to its archive
+                response = client.get(response.url)
+            body = response.content.decode(errors="replace")
+            assert response.status_code == 200, (who, url, response.status_code)
+            assert GINA_OWN in body, (who, url)
             continue
         if person is None:
             assert response.status_code == 302, (who, method, url)
@@ -287,11 +308,13 @@ def test_no_persona_reaches_another_couples_data(client, world, capsys):
                 client.logout()
                 if person is not None:
                     client.force_login(person)
-                probes += probe(client, who, person, objects, route)
+                former = objects is world["former"]
+                probes += probe(client, who, person, objects, route, former)
     assert snapshot(world) == before, "a probe changed another couple's data"
     with capsys.disabled():
         print(
             f"\nauthorization matrix: {probes} probes over {len(app_routes())} URLs, "
             f"{len(PERSONAS)} personas and two couples' objects (current and former); "
-            "none succeeded"
+            "none succeeded (the former partner read her own archive of the couple that ended, "
+            f"{len(OWN_ARCHIVE)} pages, and nothing of his)"
         )

@@ -18,6 +18,7 @@ from checkins import services as checkins
 from intimacy.accounts import services as accounts
 from prompts.services import set_create
 from tests.checkins.conftest import submit
+from tests.factories import UserFactory, make_couple
 
 from .urlmap import all_routes, fill
 
@@ -135,3 +136,32 @@ def test_no_form_answers_random_input_with_a_server_error(client, own_world, ali
     with capsys.disabled():
         print(f"\nfuzzing: {forms} forms, {examples} random submissions, no server error")
     assert forms > 20
+
+
+@pytest.fixture
+def former_world(charlie):
+    """Charlie's couple with Frank, ended: the archive pages a former partner reads."""
+    frank = UserFactory(email="frank@example.com", display_name="Frank")
+    former = make_couple(charlie, frank)
+    review = checkins.review_for_week(couple=former, week_start=dt.date(2026, 11, 2))
+    checkins.answer_save(review=review, author=charlie, fields={"went_well": "x"}, submit=True)
+    checkins.topic_park(couple=former, author=charlie, text="topic")
+    mine = submit(charlie)
+    accounts.couple_end(couple=former)
+    return {"couple_id": former.pk, "review_id": review.pk, "checkin_id": mine.pk}
+
+
+def test_a_former_partners_archive_is_crawled_and_only_read(client, former_world, charlie, capsys):
+    """The archive is read-only: its pages hold no form to fill (the logout button aside)."""
+    client.force_login(charlie)
+    routes = [r for r in all_routes() if r.name.startswith("checkins:archive")]
+    for route in routes:
+        url = fill(route.route, {p: former_world[p] for p in route.params})
+        response = client.get(url)
+        assert response.status_code == 200, url
+        parser = Forms(url)
+        parser.feed(response.content.decode())
+        forms = [(a, f) for a, f in parser.forms if not a.startswith(SKIP_ACTIONS)]
+        assert forms == [], url
+    with capsys.disabled():
+        print(f"\nfuzzing: {len(routes)} archive pages read as a former partner, no form on them")
