@@ -8,12 +8,14 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 
 from checkins.archive import former_couples
 from checkins.models import Reaction
 from checkins.selectors import couple_today, dashboard_state, prompt_depth
 from checkins.views import empty_form_fields
+from intimacy import export_page
 from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import DeleteAccountForm, JoinCodeForm
 from intimacy.accounts.models import Couple
@@ -88,8 +90,18 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @login_required
 @password_recently
 def export_html(request: HttpRequest) -> HttpResponse:
-    # A file to keep: plain HTML that reads well offline, with nothing to load.
-    response = render(request, "privacy/export.html", {"data": data_export(user=request.user)})
+    """A file to keep: the export in the app's words and the app's own stylesheet, with
+    nothing to load (intimacy/export_page.py says how its one <style> satisfies the CSP)."""
+    css, style_source = export_page.stylesheet()
+    ctx = {
+        "page": export_page.export_page(data_export(user=request.user)),
+        "css": mark_safe(css),  # noqa: S308 - our own stylesheet, checked to hold no "</"
+        "meta_policy": export_page.meta_policy(style_source),
+    }
+    response = render(request, "privacy/export.html", ctx)
+    # This response's policy is the file's own: stricter than the app's, and it allows the
+    # one stylesheet by its hash (never 'unsafe-inline').
+    response._csp_config = export_page.policy(style_source)  # type: ignore[attr-defined]
     day = timezone.localdate(timezone.now(), request.user.zone)
     response["Content-Disposition"] = f'attachment; filename="intimacy-export-{day}.html"'
     return response

@@ -358,3 +358,37 @@ def test_a_coach_invitation_of_an_ended_couple_cannot_be_used(client, couple, co
     response = client.get(reverse("accounts:coach_join", args=[link.token]))
     assert response.status_code == 404
     assert "This invitation can't be used" in response.text
+
+
+def test_the_rule_reads_the_same_as_a_filter_and_on_one_entry(story, alice, bob, charlie):
+    """may_read/readable and answer_readable/readable_answers are one rule written twice (for
+    one entry in hand, and for a query): they agree for every person and entry."""
+    from checkins.models import CheckIn
+    from intimacy.accounts.services import current_couple
+
+    new = make_couple(alice, charlie)
+    submit(charlie)
+    services.topic_park(couple=new, author=charlie, text="charlie's")
+    for viewer in (alice, bob, charlie):
+        current = current_couple(user=viewer)
+        for model in (CheckIn, ParkedTopic):
+            by_query = set(model.objects.filter(services.readable(viewer=viewer, current=current)))
+            by_entry = {
+                entry
+                for entry in model.objects.all()
+                if services.may_read(
+                    viewer=viewer,
+                    author_id=entry.author_id,
+                    couple_id=entry.couple_id,
+                    current=current,
+                )
+            }
+            assert by_query == by_entry, (viewer, model)
+        answers = ReviewAnswer.objects.select_related("review")
+        by_query = set(answers.filter(services.readable_answers(viewer=viewer, current=current)))
+        by_entry = {
+            a
+            for a in answers
+            if services.answer_readable(viewer=viewer, answer=a, review=a.review, current=current)
+        }
+        assert by_query == by_entry, viewer

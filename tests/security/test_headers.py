@@ -2,7 +2,10 @@
 Content Security Policy and the other security headers; answers reached through a secret in the
 URL are never stored."""
 
+import base64
 import datetime as dt
+import hashlib
+import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -46,6 +49,9 @@ def check(response, url: str) -> bool:
     directives = dict(
         ([*part.split(" ", 1), ""])[:2] for part in (p.strip() for p in csp.split(";")) if part
     )
+    if url == reverse("export_html") and response.status_code == 200:
+        assert_file_policy(response, directives)
+        return True
     assert directives.get("default-src") == "'self'", (url, csp)
     assert directives.get("script-src") == "'self'", (url, csp)
     assert directives.get("style-src") == "'self'", (url, csp)
@@ -55,6 +61,20 @@ def check(response, url: str) -> bool:
     assert directives.get("form-action") == "'self'", (url, csp)
     assert "http" not in csp, (url, csp)  # nothing from anywhere else
     return True
+
+
+def assert_file_policy(response: HttpResponse, directives: dict[str, str]) -> None:
+    """The export's page to read is a file to keep, under its own policy, stricter than the
+    app's: it loads nothing, and only its one stylesheet, named by its hash, applies."""
+    [css] = re.findall(r"<style>(.*?)</style>", response.content.decode(), flags=re.S)
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert directives == {
+        "default-src": "'none'",
+        "style-src": f"'sha256-{digest}'",
+        "base-uri": "'none'",
+        "form-action": "'none'",
+        "frame-ancestors": "'none'",
+    }, directives
 
 
 def test_every_html_response_has_the_security_headers(client, alice, couple, capsys):
