@@ -194,6 +194,7 @@ def _dashboard_sql() -> str:
         JOIN {user} u ON u.id = m.user_id
         LEFT JOIN {checkin} ci ON ci.author_id = m.user_id
              AND ci.local_date BETWEEN %s AND %s AND ci.day_ends_at > %s
+             -- services.readable() in SQL: mine, or shared with this couple
              AND (ci.author_id = %s OR ci.couple_id = me.couple_id)
         LEFT JOIN {reaction} r ON r.checkin_id = ci.id AND r.author_id <> ci.author_id
         WHERE me.user_id = %s AND me.is_active

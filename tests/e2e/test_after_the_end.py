@@ -25,8 +25,11 @@ BOB_WORDS = "BOB-only-his-answer-3e9"
 
 
 def fits(page: Page) -> bool:
-    """Nothing wider than the window: no sideways scrolling of the page."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    """Nothing wider than the window (no sideways scrolling), nor than the card it is in."""
+    return page.evaluate(
+        """document.documentElement.scrollWidth <= window.innerWidth
+        && [...document.querySelectorAll('.card')].every(c => c.scrollWidth <= c.clientWidth)"""
+    )
 
 
 @pytest.fixture
