@@ -16,7 +16,7 @@ from checkins import services
 from checkins.models import ParkedTopic, Reaction, Review, ReviewAnswer, Rhythm, RhythmMove
 from intimacy.accounts.services import couple_end
 from intimacy.privacy import account_delete, data_export
-from tests.factories import make_couple
+from tests.factories import UserFactory, make_couple
 
 from .conftest import submit
 from .test_review_services import FULL, rhythm_for
@@ -392,3 +392,25 @@ def test_the_rule_reads_the_same_as_a_filter_and_on_one_entry(story, alice, bob,
             if services.answer_readable(viewer=viewer, answer=a, review=a.review, current=current)
         }
         assert by_query == by_entry, viewer
+
+
+def test_history_after_the_end_holds_mine_and_nothing_of_my_former_partner(client, story, alice):
+    text = page(client, alice, "checkins:history")
+    assert reverse("checkins:detail", args=[story["hers"].pk]) in text
+    assert reverse("checkins:detail", args=[story["his"].pk]) not in text
+    assert "Bob" not in text
+
+
+def test_the_email_after_a_deletion_says_where_my_entries_are(
+    story, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        account_delete(user=bob)
+    assert mailoutbox == []  # the couple had ended already: nobody to tell
+    new = make_couple(alice, UserFactory(email="dora@example.com", display_name="Dora"))
+    with django_capture_on_commit_callbacks(execute=True):
+        account_delete(user=new.memberships.get(slot=2).user)
+    [mail] = mailoutbox
+    assert "to read under Review" in mail.body
+    assert "to read under Review" in mail.alternatives[0][0]
+    assert "Dora" not in mail.body
