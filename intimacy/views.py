@@ -19,7 +19,7 @@ from intimacy import export_page
 from intimacy.accounts.access import take_remembered_invite
 from intimacy.accounts.forms import DeleteAccountForm, JoinCodeForm
 from intimacy.accounts.models import Couple
-from intimacy.accounts.selectors import couple_news
+from intimacy.accounts.selectors import couple_news, landing_url
 from intimacy.lib.decorators import password_recently
 from intimacy.nudges.selectors import unread
 from intimacy.privacy import account_delete as delete_account
@@ -30,7 +30,7 @@ from prompts.services import daily_prompt, prompt_gentle
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect(landing_url(user=request.user))
     return render(request, "home.html")
 
 

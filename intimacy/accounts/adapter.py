@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from intimacy.lib.crypto import decrypt, encrypt
 
 from .models import User
+from .selectors import landing_url
 
 EMAIL_MAX_LENGTH = 254
 
@@ -27,6 +28,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 f"An email address can have at most {EMAIL_MAX_LENGTH} characters."
             )
         return super().clean_email(email)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Without a "next" address: a coach with no couple of their own starts on the coaching
+        # page (also after confirming their address, which asks this too).
+        return landing_url(user=request.user)
 
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-from .models import Couple, Invite, User
+from django.urls import reverse
+
+from .models import CoachLink, Couple, Invite, User
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,17 @@ def couple_news(*, user: User, couple: Couple | None) -> CoupleNews:
         return CoupleNews(invite=latest)
     expired = latest is not None and latest.status in (Invite.Status.OPEN, Invite.Status.EXPIRED)
     return CoupleNews(last_invite_expired=expired)
+
+
+def landing_url(*, user: User) -> str:
+    """Where a person starts (after logging in, or opening the site): a coach with no couple
+    of their own on their coaching page, everyone else on their dashboard."""
+    if user.is_coach and not Couple.objects.for_user(user).exists():
+        return reverse("coach_home")
+    return reverse("dashboard")
+
+
+def coach_ever_linked(*, coach: User) -> bool:
+    """Whether any couple ever linked with this coach (a link accepted, even if it has ended):
+    an empty coaching page then says "at the moment", not "yet"."""
+    return CoachLink.objects.filter(coach=coach).exists()

@@ -118,10 +118,12 @@ def couple_coach(request: HttpRequest, couple_id: int) -> HttpResponse:
         services.coach_invite(couple=couple)
         messages.success(request, "Here is a link for your coach. It works once.")
         return redirect("accounts:couple_coach", couple_id=couple.pk)
-    links = couple.coach_links.exclude(status="revoked").select_related("coach")
+    links = list(couple.coach_links.exclude(status="revoked").select_related("coach"))
     ctx = {
         "couple": couple,
         "links": [(link, CoachScopeForm(initial=_scope(link))) for link in links],
+        # With no coach now: "yet" only if no coach ever accepted.
+        "had_coach": not links and couple.coach_links.filter(coach__isnull=False).exists(),
         "accesses": couple.coach_accesses.select_related("coach").order_by("-at")[:50],
     }
     return render(request, "accounts/couple_coach.html", ctx)

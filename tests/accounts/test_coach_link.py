@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -88,7 +90,10 @@ def test_after_revoking_the_coach_gets_404_at_once(client, couple, alice, coach,
     client.post(reverse("accounts:coach_revoke", args=[link.pk]))
     client.force_login(coach)
     assert client.get(reverse("checkins:coach_couple", args=[couple.pk])).status_code == 404
-    assert "No couple has linked" in client.get(reverse("coach_home")).text
+    page = client.get(reverse("coach_home")).text
+    assert "No couple has linked" not in page  # one had: "yet" would not be true
+    assert "No couple is linked with you at the moment" in page
+    assert "Alice" not in page
 
 
 @pytest.mark.parametrize("who", ["alice", "other_coach", "charlie", "staff"])
@@ -142,6 +147,29 @@ def test_an_ended_couple_is_404_for_its_coach(client, couple, coach, link):
     services.couple_end(couple=couple)
     client.force_login(coach)
     assert client.get(reverse("checkins:coach_couple", args=[couple.pk])).status_code == 404
+    assert "No couple is linked with you at the moment" in client.get(reverse("coach_home")).text
+
+
+def test_a_coach_never_linked_reads_that_nobody_has_linked_yet(client, couple, coach):
+    services.coach_link_revoke(link=services.coach_invite(couple=couple))  # withdrawn unused
+    client.force_login(coach)
+    assert "No couple has linked with you yet" in client.get(reverse("coach_home")).text
+
+
+def test_the_coach_couple_page_names_the_couple(client, couple, coach, link):
+    client.force_login(coach)
+    page = client.get(reverse("checkins:coach_couple", args=[couple.pk])).text
+    assert "<title>Alice and Bob" in page
+    assert re.search(r"<h1[^>]*>Alice and Bob</h1>", page)
+
+
+def test_the_couple_reads_no_coach_at_the_moment_after_ending_one(client, couple, alice, link):
+    client.force_login(alice)
+    url = reverse("accounts:couple_coach", args=[couple.pk])
+    client.post(reverse("accounts:coach_revoke", args=[link.pk]))
+    page = client.get(url).text
+    assert "No coach yet" not in page
+    assert "No coach at the moment" in page
 
 
 def test_a_coach_can_type_the_couples_code(client, couple, coach):

@@ -84,7 +84,17 @@ def check_page(page: Page, name: str) -> None:
         page.screenshot(path=str(folder / f"{slug}-{width}.png"), full_page=True)
 
 
-def log_in(page: Page, base_url: str, email: str, password: str, *, check: bool = True) -> None:
+def log_in(
+    page: Page,
+    base_url: str,
+    email: str,
+    password: str,
+    *,
+    check: bool = True,
+    lands: str | None = None,
+) -> None:
+    """Log in as the person would; they land on their dashboard, or a coach with no couple of
+    their own on the coaching page (`lands`: the path expected, when the test cares)."""
     page.goto(f"{base_url}/accounts/login/")
     if check:  # axe needs JavaScript; the no-JavaScript tests skip it.
         check_page(page, "login")
@@ -96,7 +106,9 @@ def log_in(page: Page, base_url: str, email: str, password: str, *, check: bool 
         # Coaches and staff have an authenticator app: type the code it would show.
         page.get_by_label("Code").fill(current_code(email))
         page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base_url}/dashboard/")
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+    if lands is not None:
+        assert page.url == f"{base_url}{lands}"
 
 
 def reauthenticate_if_asked(page: Page, password: str) -> None:

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_coach_and_couple_journey(live_server, new_context, couple, alice, bob, coach):
     link = accounts.coach_invite(couple=couple)
     coach_page = new_context().new_page()
-    log_in(coach_page, live_server.url, coach.email, PASSWORD)
+    log_in(coach_page, live_server.url, coach.email, PASSWORD, lands="/coach/")
     coach_page.goto(f"{live_server.url}/coach/join/{link.token}/")
     check_page(coach_page, "coach join")
     coach_page.get_by_role("button", name="Accept").click()
@@ -61,6 +61,7 @@ def test_coach_and_couple_journey(live_server, new_context, couple, alice, bob, 
     alice_page.get_by_role("button", name="Save what we share").click()
     check_page(alice_page, "couple coach settings")
     coach_page.goto(f"{live_server.url}/coach/couples/{couple.pk}/")
+    expect(coach_page.get_by_role("heading", name="Alice and Bob", level=1)).to_be_visible()
     expect(coach_page.get_by_text("Prompts done together: 1.")).to_be_visible()
     expect(coach_page.get_by_role("heading", name="Weekly reviews")).to_have_count(0)
     check_page(coach_page, "coach couple")
@@ -71,3 +72,6 @@ def test_coach_and_couple_journey(live_server, new_context, couple, alice, bob, 
     alice_page.get_by_role("button", name="End Dana's access now").click()
     response = coach_page.goto(f"{live_server.url}/coach/couples/{couple.pk}/")
     assert response.status == 404
+    coach_page.goto(f"{live_server.url}/")
+    expect(coach_page.get_by_text("No couple is linked with you at the moment")).to_be_visible()
+    check_page(coach_page, "coach home after a revoke")
