@@ -1,6 +1,15 @@
+import re
+
 from django import forms
 
+from intimacy.lib.text import as_typed
+
 from .models import Depth, Kind, Layer, PromptSet
+
+# A prompt's number as coaches read it in the library ("No. 123"; "#123" and "№ 123" too),
+# or the number alone. Eleven digits at most: a database id, never a huge number.
+SHOWN_NUMBER = re.compile(r"(?:no\.?|#) ?(\d{1,11})", re.IGNORECASE)
+BARE_NUMBER = re.compile(r"(\d{1,11})")
 
 MINUTE_CHOICES = [
     ("", "Any length"),
@@ -8,6 +17,14 @@ MINUTE_CHOICES = [
     (15, "15 or less"),
     (30, "30 or less"),
 ]
+
+
+def prompt_number(raw: str, *, bare: bool = True) -> int | None:
+    """The prompt number in what was typed, written as the library shows it or (if `bare`)
+    as digits alone; None when it is not a number."""
+    text = as_typed(raw)
+    match = SHOWN_NUMBER.fullmatch(text) or (BARE_NUMBER.fullmatch(text) if bare else None)
+    return int(match.group(1)) if match else None
 
 
 class LibraryFilterForm(forms.Form):
@@ -32,6 +49,14 @@ class LibraryFilterForm(forms.Form):
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"][:100].split())
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        # "No. 123", as coaches see it on each prompt, finds that prompt.
+        number = prompt_number(str(data.get("q") or ""), bare=False)
+        if number is not None:
+            data["q"], data["number"] = "", number
+        return data
 
     def filters(self) -> dict[str, object]:
         """The valid filters only: an odd value in the address is ignored, not an error."""
@@ -68,6 +93,25 @@ class PromptForm(forms.Form):
         if any(len(tag) > 40 for tag in tags):
             raise forms.ValidationError("Keep each tag to 40 letters or fewer.")
         return tags
+
+
+class AddPromptForm(forms.Form):
+    """A prompt added to a set by its number, typed as the library shows it or plainly."""
+
+    prompt = forms.CharField(
+        label="Add a prompt by its number",
+        help_text="Coaches see each prompt's number (No. 123) in the library.",
+        error_messages={"required": "Type the prompt's number, like No. 123."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_prompt(self) -> int:
+        number = prompt_number(self.cleaned_data["prompt"])
+        if number is None:
+            raise forms.ValidationError(
+                "There's no prompt number like that. Type it as the library shows it, like No. 123."
+            )
+        return number
 
 
 class SetForm(forms.Form):

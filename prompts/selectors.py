@@ -27,6 +27,8 @@ def library_page(*, filters: dict[str, object], page: int) -> Page:
             prompts = prompts.filter(**{name: filters[name]})
     if "minutes" in filters:
         prompts = prompts.filter(minutes__lte=filters["minutes"])
+    if "number" in filters:
+        prompts = prompts.filter(pk=filters["number"])
     if "q" in filters:
         prompts = prompts.search(str(filters["q"]))
     # Gentlest first: light, then medium, then deep.

@@ -1,6 +1,7 @@
 """The prompt library: loading it, following sets, and what a couple did with a prompt."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -327,11 +328,28 @@ def set_publish(*, prompt_set: PromptSet, publish: bool) -> None:
     prompt_set.save(update_fields=["status", "last_published_at"])
 
 
+def _marked_title(*, author: User, title: str, mark: str) -> str:
+    """A title for a set made from another (a copy, an import), marked so that it is not
+    mistaken for the original: "Slow Sundays (copy)", then "(copy 2)" beside a first copy
+    (never "(copy) (copy)"), shortened with an ellipsis to fit the title's length."""
+    limit = PromptSet._meta.get_field("title").max_length or 120
+    base = re.sub(rf" \({re.escape(mark)}(?: \d+)?\)$", "", title)
+    taken = set(PromptSet.objects.filter(author=author).values_list("title", flat=True))
+    n = 1
+    while True:
+        tail = f" ({mark})" if n == 1 else f" ({mark} {n})"
+        room = limit - len(tail)
+        candidate = (base if len(base) <= room else base[: room - 1].rstrip() + "\u2026") + tail
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
 @transaction.atomic
 def set_duplicate(*, prompt_set: PromptSet, author: User) -> PromptSet:
     copy = set_create(
         author=author,
-        title=f"{prompt_set.title} (copy)",
+        title=_marked_title(author=author, title=prompt_set.title, mark="copy"),
         description=prompt_set.description,
         audience=prompt_set.audience,
         visibility=prompt_set.visibility,
@@ -354,10 +372,11 @@ def set_duplicate(*, prompt_set: PromptSet, author: User) -> PromptSet:
 
 @transaction.atomic
 def set_import(*, data: SetData, author: User) -> PromptSet:
-    """A new draft set, with new draft prompts, from a checked file."""
+    """A new draft set, with new draft prompts, from a checked file; its title is marked
+    "(imported)", as the original may be beside it."""
     prompt_set = set_create(
         author=author,
-        title=data.title,
+        title=_marked_title(author=author, title=data.title, mark="imported"),
         description=data.description,
         audience=data.audience,
         visibility=PromptSet.Visibility.PRIVATE,

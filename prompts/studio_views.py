@@ -15,7 +15,7 @@ from intimacy.lib.decorators import login_required_post
 from . import services
 from .access import get_own_prompt_or_404, get_own_set_or_404
 from .exchange import SetFileError, parse_set, set_to_json
-from .forms import ImportForm, PromptForm, SetForm
+from .forms import AddPromptForm, ImportForm, PromptForm, SetForm, prompt_number
 from .models import Prompt, PromptSet
 from .selectors import visible_prompt
 
@@ -67,18 +67,32 @@ def set_new(request: HttpRequest) -> HttpResponse:
     return redirect("prompts:studio_set", slug=prompt_set.slug)
 
 
+SET_FIELDS = ("title", "description", "audience", "visibility")
+
+
 @login_required
 def set_edit(request: HttpRequest, slug: str) -> HttpResponse:
     prompt_set = get_own_set_or_404(request, slug)
-    fields = ("title", "description", "audience", "visibility")
-    form = SetForm(request.POST or None, initial={f: getattr(prompt_set, f) for f in fields})
+    initial = {f: getattr(prompt_set, f) for f in SET_FIELDS}
+    form = SetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.set_update(prompt_set=prompt_set, **form.cleaned_data)
         messages.success(request, "Saved.")
         return redirect("prompts:studio_set", slug=slug)
+    return _set_page(request, prompt_set, form=form)
+
+
+def _set_page(
+    request: HttpRequest,
+    prompt_set: PromptSet,
+    *,
+    form: SetForm | None = None,
+    add_form: AddPromptForm | None = None,
+) -> HttpResponse:
     ctx = {
         "set": prompt_set,
-        "form": form,
+        "form": form or SetForm(initial={f: getattr(prompt_set, f) for f in SET_FIELDS}),
+        "add_form": add_form or AddPromptForm(),
         "items": prompt_set.items.select_related("prompt"),
         "couples": CoachLink.objects.of_coach(request.user).prefetch_related(
             "couple__memberships__user"
@@ -92,19 +106,30 @@ def set_items(request: HttpRequest, slug: str) -> HttpResponse:
     """Add, remove, and move prompts up or down (buttons that work without JavaScript)."""
     prompt_set = get_own_set_or_404(request, slug)
     action = request.POST.get("action")
-    raw = request.POST.get("prompt", "").strip().lstrip("#")
-    prompt_id = int(raw) if raw.isdigit() and len(raw) < 12 else 0
     if action == "add":
-        prompt = visible_prompt(prompt_id=prompt_id, user=request.user)
-        if prompt is None:
-            messages.error(request, f"There's no prompt number \u201c{raw}\u201d you can use.")
-        else:
-            services.set_add_prompt(prompt_set=prompt_set, prompt=prompt)
-    elif action == "remove":
+        return _set_add(request, prompt_set)
+    prompt_id = prompt_number(request.POST.get("prompt", "")) or 0
+    if action == "remove":
         services.set_remove_prompt(prompt_set=prompt_set, prompt_id=prompt_id)
     elif action in ("up", "down"):
         services.set_move(prompt_set=prompt_set, prompt_id=prompt_id, up=action == "up")
     return redirect("prompts:studio_set", slug=slug)
+
+
+def _set_add(request: HttpRequest, prompt_set: PromptSet) -> HttpResponse:
+    """A prompt added by its number; a wrong one is said by the field, with what was typed."""
+    form = AddPromptForm(request.POST)
+    prompt = None
+    if form.is_valid():
+        number = form.cleaned_data["prompt"]
+        prompt = visible_prompt(prompt_id=number, user=request.user)
+        if prompt is None:
+            form.add_error("prompt", f"There's no prompt number {number} you can use.")
+    if prompt is None:
+        return _set_page(request, prompt_set, add_form=form)
+    services.set_add_prompt(prompt_set=prompt_set, prompt=prompt)
+    messages.success(request, f"Added No. {prompt.pk}.")
+    return redirect("prompts:studio_set", slug=prompt_set.slug)
 
 
 @login_required_post
@@ -125,7 +150,7 @@ def set_publish(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required_post
 def set_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
     copy = services.set_duplicate(prompt_set=get_own_set_or_404(request, slug), author=request.user)
-    messages.success(request, "A copy, as a draft.")
+    messages.success(request, f"A copy, as a draft: \u201c{copy.title}\u201d.")
     return redirect("prompts:studio_set", slug=copy.slug)
 
 
@@ -156,7 +181,9 @@ def set_import(request: HttpRequest) -> HttpResponse:
     prompt_set = services.set_import(data=data, author=request.user)
     count = len(data.prompts)
     noun = ngettext("prompt", "prompts", count)
-    messages.success(request, f"Imported {count} {noun} as a draft set.")
+    messages.success(
+        request, f"Imported {count} {noun} as a draft set, \u201c{prompt_set.title}\u201d."
+    )
     return redirect("prompts:studio_set", slug=prompt_set.slug)
 
 

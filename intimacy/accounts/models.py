@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intimacy.lib.dates import local_date, time_zone_choices
+from intimacy.lib.text import as_typed
 
 INVITE_LIFETIME = dt.timedelta(days=7)
 # Crockford's base 32 without the letters people misread (I, L, O, U).
@@ -217,8 +218,9 @@ class Invite(models.Model):
 
     @staticmethod
     def normalise_code(raw: str) -> str:
-        """Read codes as people type them: any case, spaces or dashes, O for 0, I or L for 1."""
-        code = "".join(raw.split()).replace("-", "").upper()
+        """Read codes as people type them: any case, spaces or dashes of any kind (the example
+        under the field has a non-breaking hyphen), full-width letters, O for 0, I or L for 1."""
+        code = as_typed(raw).replace(" ", "").replace("-", "").upper()
         return code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
 
     @staticmethod

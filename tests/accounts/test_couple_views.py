@@ -7,6 +7,7 @@ from django.utils.html import escape
 
 from intimacy.accounts import services
 from intimacy.accounts.models import Couple, Invite
+from tests.factories import UserFactory, make_couple
 
 pytestmark = pytest.mark.django_db
 
@@ -354,6 +355,32 @@ def test_join_by_code_finds_the_invite(client, alice, bob):
     response = client.post(reverse("accounts:join_code"), {"code": typed})
     assert response.status_code == 302
     assert response.url == reverse("accounts:join", args=[invite.token])
+
+
+@pytest.mark.parametrize(
+    "dash",
+    [
+        "\u2011",  # the non-breaking hyphen of the example under the field, copied
+        "\u2013",  # an en dash: phones turn "-" into one
+        " \u2014 ",
+        "\u2212",  # a minus sign
+        "",
+    ],
+)
+def test_join_by_code_takes_any_dash_and_wide_letters(client, alice, bob, coach, dash):
+    invite = services.couple_create(user=alice).invites.get()
+    client.force_login(bob)
+    typed = invite.code[:4] + dash + invite.code[4:]
+    response = client.post(reverse("accounts:join_code"), {"code": typed})
+    assert response.url == reverse("accounts:join", args=[invite.token]), typed
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in invite.display_code)  # full-width keyboard
+    response = client.post(reverse("accounts:join_code"), {"code": wide})
+    assert response.url == reverse("accounts:join", args=[invite.token])
+    link = services.coach_invite(couple=make_couple(UserFactory(), UserFactory()))
+    client.force_login(coach)
+    typed = link.code[:4] + dash + link.code[4:]
+    response = client.post(reverse("accounts:coach_join_code"), {"code": typed})
+    assert response.url == reverse("accounts:coach_join", args=[link.token]), typed
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -91,10 +92,42 @@ def test_export_then_import_gives_the_same_set(client, coach, coach_set):
     copy = PromptSet.objects.exclude(pk=coach_set.pk).get()
     items = [i.prompt for i in copy.items.select_related("prompt")]
     original = [i.prompt for i in coach_set.items.select_related("prompt")]
-    assert set_to_json(prompt_set=copy, prompts=items) == set_to_json(
-        prompt_set=coach_set, prompts=original
-    )
+    assert set_to_json(prompt_set=copy, prompts=items) == {
+        **set_to_json(prompt_set=coach_set, prompts=original),
+        "title": "Slow evenings (imported)",  # not to be mistaken for the original
+    }
     assert copy.status == Status.DRAFT
+
+
+def test_an_imported_set_is_marked_and_a_second_import_numbered(client, coach, coach_set):
+    client.force_login(coach)
+    exported = client.get(reverse("prompts:studio_set_export", args=[coach_set.slug])).content
+    first = client.post(reverse("prompts:studio_import"), {"file": upload(exported)}, follow=True)
+    assert "Slow evenings (imported)" in first.text
+    client.post(reverse("prompts:studio_import"), {"file": upload(exported)})
+    titles = set(PromptSet.objects.filter(author=coach).values_list("title", flat=True))
+    assert titles == {"Slow evenings", "Slow evenings (imported)", "Slow evenings (imported 2)"}
+
+
+def test_copies_are_numbered_not_stacked(client, coach, coach_set):
+    client.force_login(coach)
+    client.post(reverse("prompts:studio_set_duplicate", args=[coach_set.slug]))
+    copy = PromptSet.objects.get(title="Slow evenings (copy)")
+    client.post(reverse("prompts:studio_set_duplicate", args=[copy.slug]))
+    assert PromptSet.objects.filter(title="Slow evenings (copy 2)").exists()
+
+
+def test_a_longest_title_still_fits_when_copied_or_imported(client, coach):
+    client.force_login(coach)
+    long = "A" * 120
+    client.post(reverse("prompts:studio_set_new"), {"title": long, "visibility": "private"})
+    original = PromptSet.objects.get(author=coach)
+    duplicate = client.post(reverse("prompts:studio_set_duplicate", args=[original.slug]))
+    assert duplicate.status_code == 302
+    imported = upload({**GOOD, "title": long})
+    assert client.post(reverse("prompts:studio_import"), {"file": imported}).status_code == 302
+    titles = set(PromptSet.objects.exclude(pk=original.pk).values_list("title", flat=True))
+    assert titles == {"A" * 112 + "\u2026 (copy)", "A" * 108 + "\u2026 (imported)"}
 
 
 GOOD = {
@@ -294,14 +327,64 @@ def test_after_revoking_a_coach_their_offers_and_private_sets_stop(
     assert not FollowedSet.objects.exists()
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "999999", "-1", "1.5", "9" * 40])
-def test_adding_a_prompt_by_an_odd_number_says_so(client, coach, coach_set, typed):
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Type the prompt&#x27;s number"),
+        ("abc", "no prompt number"),
+        ("999999", "no prompt number"),
+        ("-1", "no prompt number"),
+        ("1.5", "no prompt number"),
+        ("No. ", "no prompt number"),
+        ("9" * 40, "no prompt number"),
+    ],
+)
+def test_adding_a_prompt_by_an_odd_number_says_so_by_the_field(
+    client, coach, coach_set, typed, message
+):
     client.force_login(coach)
     url = reverse("prompts:studio_set_items", args=[coach_set.slug])
     response = client.post(url, {"action": "add", "prompt": typed}, follow=True)
     assert response.status_code == 200
-    assert "no prompt number" in response.text
+    error = re.search(r'<p class="error" id="id_prompt_error">(.*?)</p>', response.text)
+    assert error
+    assert message in error.group(1)
+    assert 'aria-invalid="true"' in response.text
+    assert f'value="{typed}"' in response.text or not typed  # what was typed stays
     assert coach_set.items.count() == 3
+
+
+@pytest.mark.parametrize(
+    "shape", ["No. {}", "no {}", "No.{}", "  No. {}  ", "#{}", "\u2116 {}", "NO. {}", "{}"]
+)
+def test_a_prompt_number_is_taken_as_the_library_shows_it(
+    client, coach, coach_set, everyday, shape
+):
+    prompt = everyday.items.first().prompt
+    client.force_login(coach)
+    library = client.get(reverse("prompts:library")).text
+    assert f"No. {prompt.pk}" in library  # what a coach reads there
+    url = reverse("prompts:studio_set_items", args=[coach_set.slug])
+    typed = shape.format(prompt.pk)
+    client.post(url, {"action": "add", "prompt": typed})
+    assert coach_set.items.filter(prompt=prompt).exists(), typed
+
+
+def test_a_prompt_number_in_full_width_digits_is_taken_too(client, coach, coach_set, everyday):
+    prompt = everyday.items.first().prompt
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in str(prompt.pk))  # a Japanese keyboard's digits
+    client.force_login(coach)
+    url = reverse("prompts:studio_set_items", args=[coach_set.slug])
+    client.post(url, {"action": "add", "prompt": f"No. {wide}"})
+    assert coach_set.items.filter(prompt=prompt).exists()
+
+
+def test_the_library_search_finds_a_prompt_by_the_number_it_shows(client, coach, everyday):
+    prompt = everyday.items.last().prompt
+    client.force_login(coach)
+    page = client.get(reverse("prompts:library"), {"q": f"No. {prompt.pk}"}).text
+    assert prompt.text in page
+    assert everyday.items.first().prompt.text not in page
 
 
 def test_writing_into_another_coachs_set_saves_nothing(client, coach_set, other_coach):
