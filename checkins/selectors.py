@@ -3,6 +3,7 @@
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cache
 
 from django.db import connection
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from intimacy.accounts.models import CoachLink, Couple, Membership, User
 from intimacy.accounts.services import partner_name
+from intimacy.lib.numbers import rounded
 from prompts.models import Depth, Layer, PromptLog, SetOffer
 
 from .models import (
@@ -662,8 +664,7 @@ def coach_summary(*, couple: Couple, share_engagement: bool, share_reviews: bool
             gaps = []
             for layer in Layer.values:
                 values = [g for a in answers if (g := a.gap(layer)) is not None]
-                gaps.append(
-                    ReviewAnswer.gap_text(round(sum(values) / len(values))) if values else "\u2014"
-                )
+                mean = rounded(Fraction(sum(values), len(values))) if values else None
+                gaps.append(ReviewAnswer.gap_text(mean))
             summary.reviews.append((review.week_start, review.get_focus_habit_display(), gaps))
     return summary

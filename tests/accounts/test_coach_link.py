@@ -1,9 +1,10 @@
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
-from checkins.services import checkin_submit
+from checkins.services import answer_save, checkin_submit, review_for_week
 from intimacy.accounts import services
 from intimacy.accounts.models import CoachAccess, CoachLink
 
@@ -234,3 +235,22 @@ def test_coach_pages_keep_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_the_coachs_average_gaps_round_halves_away_from_zero(client, couple, alice, bob, link):
+    """Per layer, the two partners' gaps average to a half: +0.5 shows +1, +1.5 shows +2,
+    -0.5 shows -1 (Python's round() showed 0, +2 and 0), and the page says how."""
+    services.coach_scope_set(link=link, share_engagement=False, share_reviews=True)
+    review = review_for_week(couple=couple, week_start=dt.date(2026, 11, 23))
+    layers = ("emotional", "physical", "intellectual", "digital")
+    gaps = {"alice": (1, 2, -1, 0), "bob": (0, 1, 0, 0)}
+    for who, partner in (("alice", alice), ("bob", bob)):
+        fields = {}
+        for layer, gap in zip(layers, gaps[who], strict=True):
+            fields[f"felt_{layer}"], fields[f"wished_{layer}"] = 3, 3 + gap
+        answer_save(review=review, author=partner, fields=fields, submit=True)
+    client.force_login(link.coach)
+    page = client.get(reverse("checkins:coach_couple", args=[couple.pk])).text
+    row = re.search(r"<th scope=\"row\">23 Nov 2026</th>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", row)[1:] == ["+1", "+2", "-1", "0"]
+    assert "halves away from zero" in page
