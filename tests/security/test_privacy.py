@@ -19,6 +19,7 @@ from checkins import services as checkins
 from checkins.models import Review
 from intimacy.accounts import services as accounts
 from intimacy.accounts.models import Couple, User
+from intimacy.accounts.selectors import landing_url
 from intimacy.nudges.services import nudges_set_up
 from intimacy.privacy import NOT_EXPORTED, REGISTRY
 from prompts.models import Prompt, PromptLog
@@ -41,7 +42,7 @@ def log_in(client: Client, user: User) -> None:
     assert response.status_code == 302
     if response.url == reverse("mfa_authenticate"):  # coaches and staff: their app's code
         response = client.post(reverse("mfa_authenticate"), {"code": current_code(user.email)})
-    assert response.url == reverse("dashboard"), response.url
+    assert response.url == landing_url(user=user), response.url
     # Sensitive pages ask for the password again (allauth's reauthentication): give it.
     again = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert again.status_code == 302
