@@ -3,10 +3,13 @@
 import re
 
 from django.http import Http404, HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import CoachLink, Couple, Invite
 
 PENDING_INVITE_KEY = "pending_invite_token"
+# Where a coach or staff member was going when two-factor set-up came first.
+WAY_ON_KEY = "two_factor_way_on"
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -51,6 +54,20 @@ def remember_invite(request: HttpRequest, token: str | None) -> None:
 def take_remembered_invite(request: HttpRequest) -> str | None:
     """The remembered invite, once: after that the person is free to go elsewhere."""
     return request.session.pop(PENDING_INVITE_KEY, None)
+
+
+def remember_way_on(request: HttpRequest, path: str | None) -> None:
+    """Keep the page a person was going to while they set up two-factor authentication, to
+    offer it when they are done (or forget it, once they are there). Only this site's own
+    pages: never an address that leads elsewhere."""
+    if path is None:
+        request.session.pop(WAY_ON_KEY, None)
+    elif url_has_allowed_host_and_scheme(path, allowed_hosts=None) and path.startswith("/"):
+        request.session[WAY_ON_KEY] = path
+
+
+def remembered_way_on(request: HttpRequest) -> str | None:
+    return request.session.get(WAY_ON_KEY) if hasattr(request, "session") else None
 
 
 def get_coach_link_or_404(request: HttpRequest, link_id: int) -> CoachLink:

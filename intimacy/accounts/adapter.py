@@ -1,11 +1,13 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
 from django.http import HttpRequest
 
 from intimacy.lib.crypto import decrypt, encrypt
+from intimacy.lib.decorators import password_typed_recently
 
 from .models import User
 from .selectors import landing_url
@@ -19,6 +21,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # Said wherever a password or code is tried too often (logging in, typing it again,
         # changing it, deleting the account, two-factor codes); a guess counts five minutes.
         "too_many_login_attempts": "Too many attempts. Try again in a few minutes.",
+        # allauth's word for the same limit on two-factor set-up codes.
+        "rate_limited": "Too many attempts. Try again in a few minutes.",
+    }
+    # The other ways to confirm it's you, offered on the page that asks (allauth's words).
+    REAUTHENTICATION_WORDS = {
+        "reauthenticate": "Type your password instead",
+        "mfa_reauthenticate": "Use a code from your authenticator app instead",
     }
 
     def clean_email(self, email: str) -> str:
@@ -28,6 +37,21 @@ class AccountAdapter(DefaultAccountAdapter):
                 f"An email address can have at most {EMAIL_MAX_LENGTH} characters."
             )
         return super().clean_email(email)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """allauth's pages (two-factor set-up, the email address) ask for the password again
+        by the same rule as ours: not when it was typed, to log in or again, within the
+        window. Without this, staff sent to set up two-factor seconds after logging in were
+        asked for it once more."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = context.request
+        return request is None or not password_typed_recently(request)
+
+    def get_reauthentication_methods(self, user: Any) -> list[dict]:
+        methods = super().get_reauthentication_methods(user)
+        words = self.REAUTHENTICATION_WORDS
+        return [{**m, "description": words.get(m["id"], m["description"])} for m in methods]
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # Without a "next" address: a coach with no couple of their own starts on the coaching
@@ -45,7 +69,20 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class MFAAdapter(DefaultMFAAdapter):
     """The authenticator secret and recovery seed are encrypted like every other secret text
-    (intimacy/lib/crypto.py, keys apart from SECRET_KEY)."""
+    (intimacy/lib/crypto.py, keys apart from SECRET_KEY). Errors in the app's words."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "That code didn't work. Type the newest one your app shows: it "
+        "changes every 30 seconds.",
+        "unverified_email": "Confirm your email address first (the link is in your inbox), "
+        "then set up two-factor authentication.",
+        "cannot_delete_authenticator": "Two-factor authentication can't be turned off here.",
+        "cannot_generate_recovery_codes": "Recovery codes come with the authenticator app: "
+        "set that up first.",
+        "add_email_blocked": "While two-factor authentication is on, an email address can't "
+        "be added here.",
+    }
 
     def encrypt(self, text: str) -> str:
         return encrypt(text)

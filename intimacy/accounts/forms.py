@@ -1,8 +1,14 @@
 import unicodedata
+from typing import Any
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django import forms
 from django.http import HttpRequest, HttpResponse
 
@@ -134,3 +140,46 @@ class DeleteAccountForm(forms.Form):
         if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError("That isn't your password. Nothing was deleted.")
         return password
+
+
+# Two-factor codes: six digits from the app, or an eight-digit recovery code.
+CODE_ATTRS = {
+    "autocomplete": "one-time-code",
+    "inputmode": "numeric",
+    "autocapitalize": "off",
+    "spellcheck": "false",
+}
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """allauth makes a new secret every time the set-up page is opened, so a reload (or a look
+    back at the page) left an app that had scanned the code with a secret that no longer
+    counted. One secret waits in the session until it is turned on (allauth then forgets it,
+    and the next set-up gets a new one)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pending = context.request.session.get(SECRET_SESSION_KEY)
+        super().__init__(*args, **kwargs)
+        if pending:
+            self.secret = context.request.session[SECRET_SESSION_KEY] = pending
+        self.fields["code"].label = "The six-digit code your app shows"
+        self.fields["code"].widget.attrs = dict(CODE_ATTRS)
+
+    @property
+    def secret_in_groups(self) -> str:
+        """The secret to type by hand: 32 letters and digits in groups of four."""
+        return " ".join(self.secret[i : i + 4] for i in range(0, len(self.secret), 4))
+
+
+class AuthenticateForm(AllauthAuthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = "Code from your app, or a recovery code"
+        self.fields["code"].widget.attrs = dict(CODE_ATTRS)
+
+
+class ReauthenticateForm(AllauthReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = "Code from your app, or a recovery code"
+        self.fields["code"].widget.attrs = dict(CODE_ATTRS)

@@ -13,6 +13,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from intimacy.lib.secret_urls import takes_secret
 
+from .access import remember_way_on
+
 # Load balancers' checks: they answer without the session or the user (no query).
 HEALTH_PATHS = ("/livez/", "/healthz/")
 
@@ -37,7 +39,8 @@ class UserTimezoneMiddleware:
 class MFARequiredMiddleware:
     """Coaches and staff see couples' data: until they turn on two-factor authentication,
     every page sends them to set it up (the set-up pages, logging out and health checks
-    aside). htmx requests are told to go there as a whole page."""
+    aside), remembering the page they were opening to offer it afterwards. htmx requests are
+    told to go there as a whole page."""
 
     ALLOWED = ("mfa_index", "account_logout", "account_reauthenticate", "quick_exit")
 
@@ -53,12 +56,12 @@ class MFARequiredMiddleware:
         if request.path.startswith(self.allowed_prefixes):
             return self.get_response(request)
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and (user.is_coach or user.is_staff)
-            and not is_mfa_enabled(user)
-        ):
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if (user.is_coach or user.is_staff) and not is_mfa_enabled(user):
+            if is_page_visit(request):
+                # Offered again once the set-up is done ("Continue" on the recovery codes).
+                remember_way_on(request, request.get_full_path())
             setup = reverse("mfa_activate_totp")
             if not request.session.get("mfa_required_told"):
                 request.session["mfa_required_told"] = True
@@ -70,7 +73,19 @@ class MFARequiredMiddleware:
             if getattr(request, "htmx", False):
                 return HttpResponseClientRedirect(setup)
             return redirect(setup)
+        if is_page_visit(request):
+            remember_way_on(request, None)  # gone on (or never set up here): nothing to offer
         return self.get_response(request)
+
+
+def is_page_visit(request: HttpRequest) -> bool:
+    """A page the person opened: not a form sent, an htmx part, or what a page loads by itself
+    (an icon, an image: browsers say so in Sec-Fetch-Dest)."""
+    return (
+        request.method == "GET"
+        and not getattr(request, "htmx", False)
+        and request.headers.get("Sec-Fetch-Dest", "document") == "document"
+    )
 
 
 class NoStoreMiddleware:

@@ -27,16 +27,23 @@ def login_required_post(view: View) -> View:
     return wrapper
 
 
+def password_typed_recently(request: HttpRequest) -> bool:
+    """Whether the person typed their password (to log in, or again; a two-factor code with
+    it) within allauth's reauthentication window. The one rule for sensitive actions: our
+    views ask it through password_recently, allauth's own pages through the account adapter.
+    allauth alone counts only a password typed *again*, so a fresh login was asked twice."""
+    records = get_authentication_records(request, request.user)
+    window = allauth_settings.REAUTHENTICATION_TIMEOUT
+    return any(time.time() - record.get("at", 0) < window for record in records)
+
+
 def password_recently(view: View) -> View:
-    """For sensitive actions: the person typed their password (to log in, or again) within
-    allauth's reauthentication window; otherwise they are asked for it first. Unlike allauth's
-    own decorator, a fresh login counts, so nobody is asked twice in a minute."""
+    """For sensitive actions: the password was typed recently (password_typed_recently);
+    otherwise the person is asked for it first, and comes back here."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        records = get_authentication_records(request, request.user)
-        window = allauth_settings.REAUTHENTICATION_TIMEOUT
-        if not any(time.time() - record.get("at", 0) < window for record in records):
+        if not password_typed_recently(request):
             raise ReauthenticationRequired
         return view(request, *args, **kwargs)
 

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "intimacy.lib.safety.quick_exit",
                 "intimacy.accounts.context_processors.pending_invite",
+                "intimacy.accounts.context_processors.way_on",
             ],
         },
     },
@@ -243,6 +244,12 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 MFA_ADAPTER = "intimacy.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Intimacy"
+# Our labels on the code fields, and one set-up secret kept until it is turned on.
+MFA_FORMS = {
+    "activate_totp": "intimacy.accounts.forms.ActivateTOTPForm",
+    "authenticate": "intimacy.accounts.forms.AuthenticateForm",
+    "reauthenticate": "intimacy.accounts.forms.ReauthenticateForm",
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 # Counted in the cache, so they hold across every web process when REDIS_URL is set.
 # "login_failed" counts every password typed (logging in, typing it again, changing it,

@@ -5,26 +5,16 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    SECRET_SESSION_KEY,
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.conf import settings
 from django.db import connection
 from django.test import Client as DjangoClient
 from django.urls import reverse
 
 from intimacy.accounts import services
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, code_for
 
 pytestmark = pytest.mark.django_db
-
-
-def code_for(secret: str) -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
 def turn_on_totp(client) -> str:
@@ -120,3 +110,125 @@ def test_login_and_password_reset_do_not_reveal_who_has_an_account(alice, mailou
     ]
     assert resets[0].status_code == resets[1].status_code == 302
     assert resets[0].url == resets[1].url
+
+
+# The set-up journey: our words, one secret, no second password, and a way on.
+
+LIBRARY_WORDS = [
+    "Activate Authenticator App",
+    "Authenticator App",
+    "Two-Factor Authentication",
+    "Recovery Codes",
+    "Authenticator secret",
+    "Sign In",
+    "Deactivate",
+    "input the verification code",
+    "Incorrect code",
+]
+
+
+def assert_our_voice(response) -> None:
+    assert response.status_code == 200, response
+    found = [w for w in LIBRARY_WORDS if w in response.text]
+    assert not found, f"{response.request['PATH_INFO']} speaks allauth's words: {found}"
+
+
+def test_two_factor_pages_speak_in_the_apps_voice(client, alice):
+    client.force_login(alice)
+    assert_our_voice(client.get(reverse("mfa_index")))
+    assert_our_voice(client.get(reverse("mfa_activate_totp")))
+    wrong = client.post(reverse("mfa_activate_totp"), {"code": "000000"})
+    assert_our_voice(wrong)
+    assert "didn" in wrong.text  # "That code didn't work", by the field
+    turn_on_totp(client)
+    assert_our_voice(client.get(reverse("mfa_view_recovery_codes")))
+    assert_our_voice(client.get(reverse("mfa_index")))
+    assert_our_voice(client.get(reverse("mfa_generate_recovery_codes")))
+    assert_our_voice(client.get(reverse("mfa_deactivate_totp")))
+    assert_our_voice(client.get(reverse("mfa_reauthenticate")))
+    fresh = DjangoClient()
+    fresh.post(reverse("account_login"), {"login": alice.email, "password": PASSWORD})
+    assert_our_voice(fresh.get(reverse("mfa_authenticate")))
+
+
+def test_the_set_up_page_keeps_one_secret_until_it_is_turned_on(client, alice):
+    """A reload (or a second look) must not change the secret someone may have scanned."""
+    client.force_login(alice)
+    first = client.get(reverse("mfa_activate_totp"))
+    secret = client.session[SECRET_SESSION_KEY]
+    assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in first.text  # to read
+    client.get(reverse("mfa_activate_totp"))
+    assert client.session[SECRET_SESSION_KEY] == secret
+    client.post(reverse("mfa_activate_totp"), {"code": "000000"})  # a wrong code
+    assert client.session[SECRET_SESSION_KEY] == secret
+    response = client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
+    assert response.status_code == 302
+    assert SECRET_SESSION_KEY not in client.session  # used: the next set-up gets a new one
+
+
+def password_login(email: str) -> DjangoClient:
+    client = DjangoClient()
+    response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_staff_who_just_logged_in_are_not_asked_for_the_password_again(db):
+    staff = UserFactory(email="boss@example.com", is_staff=True, mfa=False)
+    client = password_login(staff.email)
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+
+def test_nor_when_confirming_their_address_interrupted_the_login(mailoutbox):
+    staff = UserFactory(email="boss@example.com", is_staff=True, mfa=False, verified=False)
+    client = password_login(staff.email)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[-1].body)
+    confirmed = client.post(link.group(1))
+    assert confirmed.status_code == 302
+    setup = client.get(confirmed.url)
+    assert setup.url == reverse("mfa_activate_totp")
+    assert client.get(setup.url).status_code == 200  # not the password page
+
+
+def test_the_password_counts_for_five_minutes_on_every_sensitive_page(alice):
+    import datetime as dt
+
+    import time_machine
+
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client = password_login(alice.email)
+        for name in ("mfa_activate_totp", "export_json"):
+            assert client.get(reverse(name)).status_code == 200, name
+    with time_machine.travel(start + dt.timedelta(minutes=5, seconds=1), tick=False):
+        for name in ("mfa_activate_totp", "export_json"):
+            response = client.get(reverse(name))
+            assert response.url.startswith(reverse("account_reauthenticate")), name
+
+
+def test_after_the_recovery_codes_the_way_on_leads_where_the_coach_was_going(couple, db):
+    from intimacy.accounts import services as accounts
+
+    coach = UserFactory(email="newcoach@example.com", is_coach=True, mfa=False)
+    join = reverse("accounts:coach_join", args=[accounts.coach_invite(couple=couple).token])
+    client = password_login(coach.email)
+    response = client.get(join)
+    assert response.url.startswith(reverse("mfa_activate_totp"))
+    client.get(response.url)
+    secret = client.session[SECRET_SESSION_KEY]
+    done = client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
+    codes = client.get(done.url)
+    assert_our_voice(codes)
+    assert re.search(rf'<a class="button[^"]*" href="{join}">Continue', codes.text)
+    assert "Accept" in client.get(join).text  # set up: the invitation opens now
+    # Once there, the way on is spent: the set-up pages lead back to the settings.
+    assert join not in client.get(reverse("mfa_view_recovery_codes")).text
+
+
+def test_someone_who_turned_it_on_from_settings_goes_back_to_settings(client, alice):
+    client.force_login(alice)
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session[SECRET_SESSION_KEY]
+    done = client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
+    codes = client.get(done.url).text
+    assert f'href="{reverse("accounts:profile")}">Back to settings' in codes

@@ -105,7 +105,7 @@ def log_in(
     if page.url.endswith("/accounts/2fa/authenticate/"):
         # Coaches and staff have an authenticator app: type the code it would show.
         page.get_by_label("Code").fill(current_code(email))
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
     if lands is not None:
         assert page.url == f"{base_url}{lands}"
