@@ -23,6 +23,17 @@ class AccountAdapter(DefaultAccountAdapter):
         "too_many_login_attempts": "Too many attempts. Try again in a few minutes.",
         # allauth's word for the same limit on two-factor set-up codes.
         "rate_limited": "Too many attempts. Try again in a few minutes.",
+        # What a wrong password is told, in our words. One message for a known and an
+        # unknown address alike: it never says which addresses have an account.
+        "email_password_mismatch": "That email and password don't match. Check both and try again.",
+        "incorrect_password": "That isn't your password.",
+        "enter_current_password": "That isn't your current password.",
+        "invalid_password_reset": "This reset link no longer works. Ask for a new one.",
+        "same_as_current": "That's the same as the one you have now.",
+        "duplicate_email": "That address is already on your account.",
+        "cannot_remove_primary_email": "Make another address your main one before removing "
+        "this one.",
+        "unverified_primary_email": "Confirm your main email address first.",
     }
     # The other ways to confirm it's you, offered on the page that asks (allauth's words).
     REAUTHENTICATION_WORDS = {

@@ -232,3 +232,34 @@ def test_someone_who_turned_it_on_from_settings_goes_back_to_settings(client, al
     done = client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
     codes = client.get(done.url).text
     assert f'href="{reverse("accounts:profile")}">Back to settings' in codes
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "ours"),
+    [
+        ("account_login", {"login": "alice@example.com", "password": "a guess"}, "don't match"),
+        ("account_reauthenticate", {"password": "a guess"}, "That isn't your password"),
+        (
+            "account_change_password",
+            {"oldpassword": "guess", "password1": "a calm new sea", "password2": "a calm new sea"},
+            "That isn't your current password",
+        ),
+    ],
+)
+def test_wrong_passwords_are_told_in_the_apps_words(client, alice, url_name, data, ours):
+    """The class of allauth's wording beyond the two-factor pages: what a wrong password
+    is told, wherever one is typed."""
+    if url_name != "account_login":
+        client.force_login(alice)
+    text = client.post(reverse(url_name), data).text.replace("&#x27;", "'")
+    assert ours in text
+    for theirs in ("not correct", "Incorrect password", "Please type your current password"):
+        assert theirs not in text
+
+
+def test_the_downloaded_codes_say_what_they_are(client, alice):
+    client.force_login(alice)
+    turn_on_totp(client)
+    text = client.get(reverse("mfa_download_recovery_codes")).content.decode()
+    assert text.startswith("Recovery codes for Intimacy (alice@example.com)")
+    assert len(re.findall(r"^\d{8}$", text, re.M)) == 10
