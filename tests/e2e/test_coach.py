@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from intimacy.accounts import services as accounts
+from prompts.models import Prompt
 from tests.factories import PASSWORD
 
 from .conftest import check_page, log_in, reauthenticate_if_asked
@@ -33,6 +34,23 @@ def test_coach_and_couple_journey(live_server, new_context, couple, alice, bob, 
         coach_page.get_by_label("About how many minutes").fill("10")
         coach_page.get_by_role("button", name="Save").click()
     check_page(coach_page, "studio set")
+    # A prompt of the library, by the number the library shows ("No. 123"); a wrong one is
+    # told by the field, keeping what was typed.
+    library = Prompt.objects.create(
+        text="Name one small thing I did this week that helped.",
+        kind="question",
+        layer="emotional",
+        depth="light",
+        status="published",
+    )
+    coach_page.get_by_label("Add a prompt by its number").fill("No. 999999")
+    coach_page.get_by_role("button", name="Add", exact=True).click()
+    expect(coach_page.get_by_text("There's no prompt number 999999 you can use.")).to_be_visible()
+    expect(coach_page.get_by_label("Add a prompt by its number")).to_have_value("No. 999999")
+    check_page(coach_page, "studio set with a wrong number")
+    coach_page.get_by_label("Add a prompt by its number").fill(f"No. {library.pk}")
+    coach_page.get_by_role("button", name="Add", exact=True).click()
+    expect(coach_page.get_by_text(library.text)).to_be_visible()
     coach_page.get_by_role("button", name="Publish").click()
     expect(coach_page.get_by_text("Published.")).to_be_visible()
 
