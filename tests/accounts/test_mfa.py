@@ -263,3 +263,16 @@ def test_the_downloaded_codes_say_what_they_are(client, alice):
     text = client.get(reverse("mfa_download_recovery_codes")).content.decode()
     assert text.startswith("Recovery codes for Intimacy (alice@example.com)")
     assert len(re.findall(r"^\d{8}$", text, re.M)) == 10
+
+
+def test_the_way_on_never_leads_off_the_site(db):
+    coach = UserFactory(email="newcoach@example.com", is_coach=True, mfa=False)
+    client = password_login(coach.email)
+    client.get(reverse("coach_home"))  # where logging in leads: set-up comes first
+    # A path that, as a link, would lead to another site ("//elsewhere.example/").
+    response = client.get("http://testserver//elsewhere.example/")
+    assert response.wsgi_request.path == "//elsewhere.example/"
+    turn_on_totp(client)
+    page = client.get(reverse("mfa_view_recovery_codes")).text
+    assert "elsewhere.example" not in page
+    assert f'href="{reverse("coach_home")}">Continue' in page  # where logging in led
