@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -242,16 +243,20 @@ class Rhythm(models.Model):
         return dt.datetime.combine(day, self.local_time, tzinfo=self.zone)
 
     def next_start(
-        self, moves: dict[dt.date, dt.datetime], now: dt.datetime | None = None
+        self,
+        moves: dict[dt.date, dt.datetime],
+        now: dt.datetime | None = None,
+        done: Collection[dt.date] = (),
     ) -> dt.datetime:
-        """This week's review start, or next week's once this week's is over.
+        """This week's review start, or next week's once this week's is over or done.
 
-        `moves` maps the weeks moved "this week only" to their new start.
+        `moves` maps the weeks moved "this week only" to their new start; `done` holds the
+        weeks whose review is done (Review.is_done): a review that is done is not next.
         """
         now = now or timezone.now()
         week = self.week_start(now)
         starts = moves.get(week) or self.regular_start(week)
-        if starts + dt.timedelta(minutes=self.duration_minutes) < now:
+        if week in done or starts + dt.timedelta(minutes=self.duration_minutes) < now:
             week += dt.timedelta(weeks=1)
             starts = moves.get(week) or self.regular_start(week)
         return starts
@@ -279,6 +284,18 @@ class RhythmMove(models.Model):
         return f"Week of {self.week_start} moved to {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+# The habit a couple picks at its review is on from that day until the same day a week later
+# (the next review's day): it starts while the review is fresh, and hands over to the next.
+FOCUS_DAYS = 7
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def done(self) -> "ReviewQuerySet":
+        """Reviews that are done: see Review.is_done (a focus needs the reveal, a constraint
+        makes sure, so the focus alone tells)."""
+        return self.exclude(focus_habit="")
+
+
 class Review(models.Model):
     """The couple's weekly connection review; the week as the couple's zone counts it."""
 
@@ -290,6 +307,8 @@ class Review(models.Model):
     focus_habit = models.CharField(max_length=32, choices=Habit.choices, blank=True)
     focus_chosen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -306,6 +325,18 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"Review of the week of {self.week_start}"
+
+    @property
+    def is_done(self) -> bool:
+        """Done once both partners have shared their answers and picked next week's focus:
+        no reminder comes for it, and it is no longer the next review anywhere."""
+        return bool(self.focus_habit)
+
+    def focus_ends_on(self, zone: ZoneInfo) -> dt.date | None:
+        """The last day, on the calendar of `zone`, that the focus habit is on (FOCUS_DAYS)."""
+        if not self.focus_chosen_at:
+            return None
+        return timezone.localdate(self.focus_chosen_at, zone) + dt.timedelta(days=FOCUS_DAYS)
 
 
 class ReviewAnswer(models.Model):

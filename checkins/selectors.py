@@ -122,6 +122,8 @@ class DashboardState:
     open_offers: int = 0
     # Coaches linked to the couple now (each partner should know, whoever invited them).
     coaches: int = 0
+    # Weeks around now whose review is done (Review.is_done): none of them is next.
+    done_weeks: set[dt.date] = field(default_factory=set)
 
 
 # Partners' "today" can be up to two calendar days apart (UTC-12 and UTC+14).
@@ -167,13 +169,20 @@ def _aware(row: tuple) -> tuple:
     )
 
 
+def _date(value: dt.date | str) -> dt.date:
+    """SQLite hands an aggregate of dates back as text."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 @cache
 def _dashboard_sql() -> str:
     membership, user, couple = (m._meta.db_table for m in (Membership, User, Couple))
     checkin, reaction = CheckIn._meta.db_table, Reaction._meta.db_table
     rhythm, move = Rhythm._meta.db_table, RhythmMove._meta.db_table
     offer, link = SetOffer._meta.db_table, CoachLink._meta.db_table
-    # Table and column names come from our own models, never from input.
+    review = Review._meta.db_table
+    # Table and column names come from our own models, never from input. The latest done
+    # review is Review.objects.done() (a focus picked) written into this one query.
     return f"""
         SELECT m.user_id, u.display_name, u.time_zone,
                {", ".join(f"c.{col}" for col in _COUPLE_COLUMNS)},
@@ -187,7 +196,10 @@ def _dashboard_sql() -> str:
                 WHERE so.couple_id = c.id AND so.status = '{SetOffer.Status.OFFERED}'),
                (SELECT COUNT(*) FROM {link} cl JOIN {user} cu ON cu.id = cl.coach_id
                 WHERE cl.couple_id = c.id AND cl.status = '{CoachLink.Status.ACTIVE}'
-                  AND cu.is_coach)
+                  AND cu.is_coach),
+               (SELECT MAX(rv.week_start) FROM {review} rv
+                WHERE rv.couple_id = c.id AND rv.focus_habit <> ''
+                  AND rv.week_start BETWEEN %s AND %s)
         FROM {membership} me
         JOIN {couple} c ON c.id = me.couple_id
         LEFT JOIN {rhythm} rh ON rh.couple_id = c.id
@@ -214,7 +226,7 @@ def dashboard_state(*, user: User) -> DashboardState:
     window = [today - ZONE_SPREAD, today + ZONE_SPREAD, now]
     weeks = [today - dt.timedelta(days=8), today + dt.timedelta(days=8)]
     with connection.cursor() as cursor:
-        cursor.execute(_dashboard_sql(), [*weeks, *window, user.pk, user.pk])
+        cursor.execute(_dashboard_sql(), [*weeks, *weeks, *window, user.pk, user.pk])
         rows = [_aware(row) for row in cursor.fetchall()]
     if not rows:
         # No couple: my own check-in is all there is.
@@ -239,16 +251,16 @@ def dashboard_state(*, user: User) -> DashboardState:
         people.setdefault(
             user_id, User.from_db(db, ["id", "display_name", "time_zone"], [user_id, name, zone])
         )
-        if row[-6] is not None:
-            moves[row[-6]] = row[-5]
-        values = list(row[3 + nc : -6])
+        if row[-7] is not None:
+            moves[row[-7]] = row[-6]
+        values = list(row[3 + nc : -7])
         if values[0] is not None and not any(
             c.pk == values[0] for c, _, _ in checkins.get(user_id, [])
         ):
             for i, column in _CONVERTED:
                 values[i] = column.from_db_value(values[i], None, connection)
             checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, values)
-            checkins.setdefault(user_id, []).append((checkin, row[-4], row[-3]))
+            checkins.setdefault(user_id, []).append((checkin, row[-5], row[-4]))
     people[user.pk] = user
     partner = next((p for pk, p in people.items() if pk != user.pk), None)
 
@@ -261,8 +273,9 @@ def dashboard_state(*, user: User) -> DashboardState:
         rhythm,
         moves,
         list(people.values()),
-        open_offers=rows[0][-2],
-        coaches=rows[0][-1],
+        open_offers=rows[0][-3],
+        coaches=rows[0][-2],
+        done_weeks={_date(rows[0][-1])} if rows[0][-1] else set(),
     )
 
 
@@ -447,6 +460,9 @@ class ReviewPage:
     reactions: list[Reaction]
     # This week's (or a future week's) review, rather than a past one.
     is_current: bool
+    # The days, on the viewer's calendar, that the focus picked at this review is on.
+    focus_from: dt.date | None = None
+    focus_until: dt.date | None = None
 
     def answer_rows(self, labels: dict[str, str]) -> list[tuple[str, str, str]]:
         """Each question with both answers side by side (only ever after the reveal)."""
@@ -527,6 +543,12 @@ def review_page(*, review: Review, rhythm: Rhythm, viewer: User) -> ReviewPage:
             .order_by("created_at")[:AGENDA_MAX]
         ),
         is_current=review.week_start >= rhythm.week_start(),
+        focus_from=(
+            timezone.localdate(review.focus_chosen_at, viewer.zone)
+            if review.focus_chosen_at
+            else None
+        ),
+        focus_until=review.focus_ends_on(viewer.zone),
     )
 
 

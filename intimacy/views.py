@@ -62,7 +62,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "code_form": JoinCodeForm() if state.couple is None else None,
         "checkin_fields": empty_form_fields() if state.today.mine is None else None,
         "reaction_kinds": Reaction.Kind.choices,
-        "next_review": state.rhythm.next_start(state.moves) if state.rhythm else None,
+        "next_review": (
+            state.rhythm.next_start(state.moves, done=state.done_weeks) if state.rhythm else None
+        ),
         "open_offers": state.open_offers,
         "coaches": state.coaches,
         # No query unless the count on the user's row says there is something new.

@@ -126,7 +126,8 @@ CATALOGUE: dict[str, Entry] = {
             "Your answers stay private until you have both answered.",
             "checkins:review_home",
             "A reminder the day before your weekly review and another at its time, following "
-            "the time the two of you set.",
+            "the time the two of you set. None for a review you have both shared and picked "
+            "a focus for.",
         ),
     ]
 }

@@ -131,7 +131,7 @@ class Nudge(models.Model):
         PAUSED = "paused", "nudges are paused"
         CAP = "cap", "today's limit was reached"
         NO_COUPLE = "no_couple", "you are not in a couple now"
-        DONE = "done", "already done today"
+        DONE = "done", "already done"
         BACKING_OFF = "backing_off", "backing off after unopened nudges"
         NO_CHANNEL = "no_channel", "no way to reach you is switched on"
         OFF = "off", "switched off"

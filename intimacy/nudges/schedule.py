@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -18,52 +19,85 @@ from intimacy.accounts.models import Couple, Membership, User
 from .catalogue import CATALOGUE, NudgeHabit
 from .models import MAX_ATTEMPTS, Nudge, NudgeRule
 
-ReviewDue = Callable[[dt.datetime], dt.datetime | None]
 Enqueue = Callable[[list[int]], None]
 
 
-def _review_due(
-    *, rhythm: Rhythm, moves: dict[dt.date, dt.datetime], after: dt.datetime
-) -> dt.datetime | None:
-    """The next weekly-review reminder after `after`: the day before the review at the same
-    clock time (in the couple's zone, so a DST change between them moves nothing), and at
-    its start."""
-    candidates = []
-    for weeks in range(3):
-        week = rhythm.week_start(after) + dt.timedelta(weeks=weeks)
-        start = (moves.get(week) or rhythm.regular_start(week)).astimezone(rhythm.zone)
-        eve = dt.datetime.combine(start.date() - dt.timedelta(days=1), start.time(), rhythm.zone)
-        candidates += [eve.astimezone(dt.UTC), start.astimezone(dt.UTC)]
-    return min((when for when in candidates if when > after), default=None)
+@dataclass
+class ReviewPlan:
+    """A couple's weekly review as its reminders see it: the rhythm, the weeks moved "this
+    week only", and the weeks whose review is done (Review.is_done), which get no reminder."""
+
+    couple_id: int
+    rhythm: Rhythm
+    moves: dict[dt.date, dt.datetime]
+    done: set[dt.date]
+
+    def start(self, week: dt.date) -> dt.datetime:
+        return (self.moves.get(week) or self.rhythm.regular_start(week)).astimezone(dt.UTC)
+
+    def next_reminder(self, after: dt.datetime) -> dt.datetime | None:
+        """The next reminder after `after`: the day before the review at the same clock time
+        (in the couple's zone, so a DST change between them moves nothing), and at its start;
+        none for a review that is done."""
+        candidates = []
+        for weeks in range(4):
+            week = self.rhythm.week_start(after) + dt.timedelta(weeks=weeks)
+            if week in self.done:
+                continue
+            start = self.start(week).astimezone(self.rhythm.zone)
+            eve = dt.datetime.combine(
+                start.date() - dt.timedelta(days=1), start.time(), self.rhythm.zone
+            )
+            candidates += [eve.astimezone(dt.UTC), start.astimezone(dt.UTC)]
+        return min((when for when in candidates if when > after), default=None)
+
+    def announced(self, at: dt.datetime) -> tuple[dt.date, dt.datetime]:
+        """The review a reminder due at `at` is about: the first to start at or after it."""
+        week = self.rhythm.week_start(at) - dt.timedelta(weeks=1)
+        while self.start(week) < at:
+            week += dt.timedelta(weeks=1)
+        return week, self.start(week)
 
 
-def _due(
-    *, rule: NudgeRule, zone: str, after: dt.datetime, review: ReviewDue | None
+def rule_due(
+    *, rule: NudgeRule, zone: str, after: dt.datetime, review: ReviewPlan | None
 ) -> dt.datetime | None:
     if rule.habit == NudgeHabit.WEEKLY_REVIEW:
-        return review(after) if review else None
+        return review.next_reminder(after) if review else None
     return rule.next_fire_at(after=after, zone=zone)
 
 
-def _review_schedules(user_ids: Iterable[int]) -> dict[int, ReviewDue]:
-    """For each partner whose couple has a weekly review rhythm: when its next reminder is due."""
-    members = Membership.objects.filter(
-        user_id__in=user_ids, is_active=True, couple__status=Couple.Status.ACTIVE
-    ).values_list("user_id", "couple_id")
-    by_couple = defaultdict(list)
-    for user_id, couple_id in members:
-        by_couple[couple_id].append(user_id)
-    rhythms = {r.couple_id: r for r in Rhythm.objects.filter(couple_id__in=by_couple)}
+def review_plans(couple_ids: Iterable[int], *, now: dt.datetime) -> dict[int, ReviewPlan]:
+    """The review plan of each couple that has a rhythm, by couple: three queries."""
+    rhythms = {r.couple_id: r for r in Rhythm.objects.filter(couple_id__in=set(couple_ids))}
+    if not rhythms:
+        return {}
     moves: dict[int, dict[dt.date, dt.datetime]] = defaultdict(dict)
     for move in RhythmMove.objects.filter(couple_id__in=rhythms):
         moves[move.couple_id][move.week_start] = move.starts_at
-    schedules = {}
-    for couple_id, rhythm in rhythms.items():
-        for user_id in by_couple[couple_id]:
-            schedules[user_id] = lambda after, r=rhythm, m=moves[couple_id]: _review_due(
-                rhythm=r, moves=m, after=after
-            )
-    return schedules
+    done: dict[int, set[dt.date]] = defaultdict(set)
+    recent = (now - dt.timedelta(weeks=2)).date()
+    for couple_id, week in (
+        Review.objects.done()
+        .filter(couple_id__in=rhythms, week_start__gte=recent)
+        .values_list("couple_id", "week_start")
+    ):
+        done[couple_id].add(week)
+    return {
+        couple_id: ReviewPlan(couple_id, rhythm, moves[couple_id], done[couple_id])
+        for couple_id, rhythm in rhythms.items()
+    }
+
+
+def _review_schedules(user_ids: Iterable[int], *, now: dt.datetime) -> dict[int, ReviewPlan]:
+    """For each partner whose couple has a weekly review rhythm: its review plan."""
+    members = dict(
+        Membership.objects.filter(
+            user_id__in=user_ids, is_active=True, couple__status=Couple.Status.ACTIVE
+        ).values_list("user_id", "couple_id")
+    )
+    plans = review_plans(members.values(), now=now)
+    return {user_id: plans[c] for user_id, c in members.items() if c in plans}
 
 
 def reschedule(rules: list[NudgeRule], *, now: dt.datetime) -> None:
@@ -78,7 +112,7 @@ def reschedule(rules: list[NudgeRule], *, now: dt.datetime) -> None:
             user_id__in=user_ids, is_active=True, couple__status=Couple.Status.ACTIVE
         ).values_list("user_id", flat=True)
     )
-    reviews = _review_schedules(user_ids)
+    reviews = _review_schedules(user_ids, now=now)
     already = set(
         Nudge.objects.filter(
             user_id__in=user_ids,
@@ -91,9 +125,9 @@ def reschedule(rules: list[NudgeRule], *, now: dt.datetime) -> None:
         tz = zoneinfo.ZoneInfo(zone)
         due = None
         if rule.user_id in paired and rule.is_on(timezone.localdate(now, tz)):
-            due = _due(rule=rule, zone=zone, after=now, review=reviews.get(rule.user_id))
+            due = rule_due(rule=rule, zone=zone, after=now, review=reviews.get(rule.user_id))
             while due and (rule.user_id, rule.habit, due.astimezone(tz).date()) in already:
-                due = _due(rule=rule, zone=zone, after=due, review=reviews.get(rule.user_id))
+                due = rule_due(rule=rule, zone=zone, after=due, review=reviews.get(rule.user_id))
         rule.zone, rule.computed_at, rule.next_due_at = zone, now, due
     NudgeRule.objects.bulk_update(rules, ["zone", "computed_at", "next_due_at"])
 
@@ -131,16 +165,23 @@ def partners_adopt(*, now: dt.datetime | None = None, limit: int = 500) -> int:
 
 def reviews_refresh(*, now: dt.datetime | None = None) -> int:
     """Review reminders follow the couple's rhythm: when it changed (or a week was moved,
-    which touches it) since a rule was computed, compute the rule again."""
+    which touches it), or a review was done, since a rule was computed, compute it again."""
     now = now or timezone.now()
     changed = Rhythm.objects.filter(
         couple__memberships__user=OuterRef("user"),
         couple__memberships__is_active=True,
         updated_at__gt=OuterRef("computed_at"),
     )
+    done = Review.objects.done().filter(
+        couple__memberships__user=OuterRef("user"),
+        couple__memberships__is_active=True,
+        # Recent weeks only: review_once_a_week's index reads two rows, not a history.
+        week_start__gte=(now - dt.timedelta(weeks=2)).date(),
+        focus_chosen_at__gt=OuterRef("computed_at"),
+    )
     rules = list(
         NudgeRule.objects.filter(habit=NudgeHabit.WEEKLY_REVIEW, enabled=True)
-        .filter(Exists(changed))
+        .filter(Exists(changed) | Exists(done))
         .select_related("user")
     )
     reschedule(rules, now=now)
@@ -148,8 +189,9 @@ def reviews_refresh(*, now: dt.datetime | None = None) -> int:
 
 
 def focus_apply(*, now: dt.datetime | None = None) -> int:
-    """The habit a couple chose at its weekly review is on for both partners for the week
-    after the choice (seven days on each partner's calendar); a changed choice moves it."""
+    """The habit a couple chose at its weekly review is on for both partners from the day of
+    the choice for a week (Review.focus_ends_on, on each partner's calendar); a changed
+    choice moves it."""
     from .services import nudges_set_up
 
     now = now or timezone.now()
@@ -164,6 +206,13 @@ def focus_apply(*, now: dt.datetime | None = None) -> int:
     someone_left = Membership.objects.filter(couple=OuterRef("couple"), is_active=True).exclude(
         Exists(done_for)
     )
+    # A week's focus belongs to the couple that chose it: it ends with that couple and never
+    # follows a partner into a new one.
+    ended = list(recent.filter(couple__status=Couple.Status.ENDED).values_list("pk", flat=True))
+    if ended:
+        gone = NudgeRule.objects.filter(focus_review_id__in=ended)
+        gone.filter(enabled=False).update(next_due_at=None)
+        gone.update(focus_until=None, focus_review_id=None)
     applied = 0
     for review in recent.filter(Exists(someone_left)):
         members = Membership.objects.filter(couple=review.couple_id, is_active=True)
@@ -178,9 +227,7 @@ def focus_apply(*, now: dt.datetime | None = None) -> int:
             )
             rule = user.nudge_rules.select_related("user").get(habit=review.focus_habit)
             was_on = rule.is_on(user.local_today())
-            rule.focus_until = timezone.localdate(review.focus_chosen_at, user.zone) + dt.timedelta(
-                days=7
-            )
+            rule.focus_until = review.focus_ends_on(user.zone)
             rule.focus_review_id = review.pk
             rule.save(update_fields=["focus_until", "focus_review_id"])
             if not was_on:
@@ -239,7 +286,9 @@ def _dispatch_batch(
         rows = cursor.fetchall()
     if not rows:
         return None
-    reviews = _review_schedules({row[1] for row in rows if row[2] == NudgeHabit.WEEKLY_REVIEW})
+    reviews = _review_schedules(
+        {row[1] for row in rows if row[2] == NudgeHabit.WEEKLY_REVIEW}, now=now
+    )
     nudges, moves = [], []
     for rule_id, user_id, habit, local_time, due, zone, enabled, focus_until, paired in rows:
         due = due if due.tzinfo else due.replace(tzinfo=dt.UTC)
@@ -247,7 +296,7 @@ def _dispatch_batch(
         rule = NudgeRule(id=rule_id, habit=habit, local_time=local_time)
         # Never twice for one due time, and after an outage the missed times are skipped
         # rather than sent in a burst: the next due time is after now.
-        next_due = _due(rule=rule, zone=zone, after=max(due, now), review=reviews.get(user_id))
+        next_due = rule_due(rule=rule, zone=zone, after=max(due, now), review=reviews.get(user_id))
         on = enabled or (focus_until is not None and day <= focus_until)
         if not (on and paired):
             next_due = None  # dormant until switched on or paired again (partners_adopt)

@@ -20,20 +20,28 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.models import CheckIn, Rhythm, RhythmMove
 from checkins.selectors import couple_today, dashboard_state, prompt_depth
-from intimacy.accounts.models import Couple, Membership, User
+from intimacy.accounts.models import User
 from intimacy.lib.emails import templated_email
-from prompts.models import Depth, PromptLog
+from prompts.models import Depth
 from prompts.services import daily_prompt, prompt_gentle
 
 from .catalogue import CATALOGUE, NudgeHabit
-from .models import MAX_ATTEMPTS, Nudge, NudgeRule, in_quiet_hours
+from .holds import (
+    BACK_OFF_AFTER,
+    BACK_OFF_EVERY_DAYS,
+    PROMPT_FINISHED,
+    Facts,
+    facts_for,
+    held_reason,
+    review_words,
+    shared_answers,
+)
+from .models import MAX_ATTEMPTS, Nudge, NudgeRule
 
 log = logging.getLogger(__name__)
 
-BACK_OFF_AFTER = 3  # unopened nudges of one habit in a row
-BACK_OFF_EVERY_DAYS = 3
+__all__ = ["BACK_OFF_AFTER", "BACK_OFF_EVERY_DAYS", "Sent", "nudges_send"]
 CHUNK = 200
 
 
@@ -79,69 +87,6 @@ def _claim(ids: list[int], now: dt.datetime) -> tuple[_Claim, list[int]]:
     return claim, claimed
 
 
-@dataclass
-class _Facts:
-    """What the send-time rules need about a batch, in a fixed number of queries."""
-
-    couples: dict[int, int]
-    checked_in: set[tuple[int, dt.date]]
-    sent_today: Counter
-
-
-def _facts(nudges: list[Nudge]) -> _Facts:
-    users = {n.user_id for n in nudges}
-    days = {n.local_date for n in nudges}
-    couples = dict(
-        Membership.objects.filter(
-            user_id__in=users, is_active=True, couple__status=Couple.Status.ACTIVE
-        ).values_list("user_id", "couple_id")
-    )
-    checkin_users = {n.user_id for n in nudges if n.habit == NudgeHabit.MORNING_CHECKIN}
-    checked_in = set(
-        CheckIn.objects.filter(author_id__in=checkin_users, local_date__in=days).values_list(
-            "author_id", "local_date"
-        )
-    )
-    sent_today = Counter(
-        Nudge.objects.filter(
-            user_id__in=users, local_date__in=days, state=Nudge.State.SENT
-        ).values_list("user_id", "local_date")
-    )
-    return _Facts(couples, checked_in, sent_today)
-
-
-def _held_reason(nudge: Nudge, facts: _Facts, now: dt.datetime) -> str | None:
-    user, rule = nudge.user, nudge.rule
-    prefs = getattr(user, "nudge_settings", None)
-    if prefs is None or rule is None or nudge.habit not in CATALOGUE:
-        return Nudge.Held.OFF
-    if nudge.user_id not in facts.couples or not user.is_active:
-        return Nudge.Held.NO_COUPLE
-    local_now = now.astimezone(user.zone)
-    if prefs.is_paused(local_now.date()):
-        return Nudge.Held.PAUSED
-    if not rule.is_on(nudge.local_date):
-        return Nudge.Held.OFF
-    if in_quiet_hours(local=local_now.time(), start=prefs.quiet_start, end=prefs.quiet_end):
-        return Nudge.Held.QUIET
-    if not (prefs.by_email or prefs.in_app):
-        return Nudge.Held.NO_CHANNEL
-    if (
-        nudge.habit == NudgeHabit.MORNING_CHECKIN
-        and (nudge.user_id, nudge.local_date) in facts.checked_in
-    ):
-        return Nudge.Held.DONE
-    if facts.sent_today[(nudge.user_id, nudge.local_date)] >= prefs.daily_cap:
-        return Nudge.Held.CAP
-    if (
-        rule.ignored_in_a_row >= BACK_OFF_AFTER
-        and rule.last_sent_on is not None
-        and (nudge.local_date - rule.last_sent_on).days < BACK_OFF_EVERY_DAYS
-    ):
-        return Nudge.Held.BACKING_OFF
-    return None
-
-
 def _prompt_words(nudge: Nudge) -> tuple[str, str] | None:
     """Today's prompt, or None when the couple already did or skipped it.
 
@@ -158,8 +103,8 @@ def _prompt_words(nudge: Nudge) -> tuple[str, str] | None:
         day=couple_today(state=state),
         max_depth=lambda: prompt_depth(state=state),
     )
-    if daily is not None and daily.state in (PromptLog.State.DONE, PromptLog.State.SKIPPED):
-        return None
+    if daily is not None and daily.state in PROMPT_FINISHED:
+        return None  # finished since the send's facts were read
     entry = CATALOGUE[nudge.habit]
     if daily is None:
         return (entry.title, "You have met every prompt in your sets: a good day to choose "
@@ -172,30 +117,12 @@ def _prompt_words(nudge: Nudge) -> tuple[str, str] | None:
     return (entry.title, f"Today's prompt: {daily.prompt.text}")
 
 
-def _review_words(nudge: Nudge) -> tuple[str, str] | None:
-    rhythm = Rhythm.objects.filter(
-        couple__memberships__user=nudge.user_id, couple__memberships__is_active=True
-    ).first()
-    if rhythm is None:
-        return None
-    moves = {m.week_start: m.starts_at for m in RhythmMove.objects.filter(couple=rhythm.couple_id)}
-    starts = rhythm.next_start(moves).astimezone(nudge.user.zone)
-    today = timezone.localdate(timezone.now(), nudge.user.zone)
-    when = (
-        f"today at {starts:%H:%M}"
-        if starts.date() <= today
-        else f"tomorrow, {starts:%A}, at {starts:%H:%M}"
-    )
-    entry = CATALOGUE[nudge.habit]
-    return (entry.title, f"Your weekly review is {when} your time. {entry.message}")
-
-
-def _words(nudge: Nudge) -> tuple[str, str] | None:
+def _words(nudge: Nudge, facts: Facts, now: dt.datetime) -> tuple[str, str] | None:
     """What the nudge says, or None when there is nothing to say (done already)."""
     if nudge.habit == NudgeHabit.TODAYS_PROMPT:
         return _prompt_words(nudge)
     if nudge.habit == NudgeHabit.WEEKLY_REVIEW:
-        return _review_words(nudge)
+        return review_words(user=nudge.user, due_at=nudge.due_at, now=now, facts=facts)
     entry = CATALOGUE[nudge.habit]
     return (entry.title, entry.message)
 
@@ -243,14 +170,26 @@ def nudges_send(*, ids: list[int], now: dt.datetime | None = None) -> Sent:
     nudges = list(
         Nudge.objects.filter(pk__in=claimed).select_related("user", "user__nudge_settings", "rule")
     )
-    facts = _facts(nudges)
+    facts = facts_for(((n.user_id, n.habit, n.local_date) for n in nudges), now=now)
+    shared_answers(
+        facts, {n.user_id for n in nudges if n.habit == NudgeHabit.WEEKLY_REVIEW}, now=now
+    )
     held: dict[str, list[int]] = defaultdict(list)
     ready: list[tuple[Nudge, str, str]] = []
     broken: list[Nudge] = []
     for nudge in nudges:
         try:
-            reason = _held_reason(nudge, facts, now)
-            words = _words(nudge) if reason is None else None
+            reason = held_reason(
+                user=nudge.user,
+                prefs=getattr(nudge.user, "nudge_settings", None),
+                rule=nudge.rule,
+                habit=nudge.habit,
+                local_date=nudge.local_date,
+                due_at=nudge.due_at,
+                at=now,
+                facts=facts,
+            )
+            words = _words(nudge, facts, now) if reason is None else None
         except Exception:
             # One odd nudge must not hold up its batch: it fails alone (and retries).
             log.exception("Nudge %s could not be prepared.", nudge.pk)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from . import selectors, services
@@ -13,8 +14,10 @@ from .models import Nudge
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    prefs = services.nudges_set_up(user=user)
-    rules = list(user.nudge_rules.all())
+    prefs, rules = selectors.page_rules(user=user)
+    if prefs is None or len(rules) < len(CATALOGUE):  # the first visit: make what is missing
+        services.nudges_set_up(user=user)
+        prefs, rules = selectors.page_rules(user=user)
     form = PreferencesForm.for_settings(prefs, rules, user.local_today(), request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -27,13 +30,17 @@ def preferences(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Your nudges are saved.")
         return redirect("nudges:preferences")
-    statuses = {status.rule.habit: status for status in selectors.rule_statuses(user=user)}
+    statuses = selectors.rule_statuses(user=user, prefs=prefs, rules=rules)
+    held = selectors.last_held(statuses, now=timezone.now())
+    by_habit = {status.rule.habit: status for status in statuses}
     ctx = {
         "form": form,
-        "rows": [(on, at, stop, statuses.get(key)) for key, on, at, stop in form.habit_rows()],
+        "rows": [(on, at, stop, by_habit.get(key)) for key, on, at, stop in form.habit_rows()],
         "back_off_text": selectors.BACK_OFF_TEXT,
         "prefs": prefs,
         "today": user.local_today(),
+        "held": held,
+        "held_hint": selectors.HELD_HINTS.get(held.held) if held else None,
     }
     return render(request, "nudges/preferences.html", ctx)
 

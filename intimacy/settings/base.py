@@ -110,6 +110,7 @@ TEMPLATES = [
                 "intimacy.lib.safety.quick_exit",
                 "intimacy.accounts.context_processors.pending_invite",
                 "intimacy.accounts.context_processors.way_on",
+                "intimacy.nudges.context_processors.review_reminders",
             ],
         },
     },

@@ -129,7 +129,7 @@ def test_both_answers_appear_side_by_side_after_both_share(client, alice, bob, r
     assert CANARY in page
     assert "Our talk" in page
     assert "Needs more time" in page
-    assert "One small thing for next week" in page
+    assert "One small thing for the week ahead" in page
 
 
 def test_a_failed_submit_keeps_the_draft(client, alice, review):

@@ -174,7 +174,32 @@ def test_the_preferences_page_keeps_a_fixed_number_of_queries(
         )  # fmt: skip
     client.force_login(alice)
     client.get(reverse("nudges:preferences"))
-    with django_assert_max_num_queries(8):
+    # The session, the user, the rules with their latest nudges, the settings, then the
+    # send-time facts: the couple, today's sent count, today's check-in, the review rhythm
+    # and today's prompt.
+    with django_assert_max_num_queries(9):
         client.get(reverse("nudges:preferences"))
     with django_assert_max_num_queries(40):
         client.post(reverse("nudges:preferences"), form_data())
+
+
+def test_the_preferences_page_queries_do_not_grow_with_reviews(
+    client, adopted, alice, bob, django_assert_max_num_queries
+):
+    from checkins.models import Review, RhythmMove
+    from tests.checkins.test_review_services import rhythm_for
+
+    rhythm_for(adopted)
+    for week in range(1, 30):
+        monday = dt.date(2026, 11, 16) - dt.timedelta(weeks=week)
+        Review.objects.create(
+            couple=adopted, week_start=monday, revealed_at=at(2026, 1, 1),
+            focus_habit="slow_hug", focus_chosen_at=at(2026, 1, 1),
+        )  # fmt: skip
+        RhythmMove.objects.create(
+            couple=adopted, week_start=monday, starts_at=at(2026, 1, 1) + dt.timedelta(weeks=week)
+        )
+    client.force_login(alice)
+    client.get(reverse("nudges:preferences"))
+    with django_assert_max_num_queries(11):  # and the weeks moved, and the reviews done
+        client.get(reverse("nudges:preferences"))
