@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -609,12 +610,16 @@ def past_reviews(*, couple: Couple) -> list[Review]:
 PACE_WINDOW = dt.timedelta(days=14)
 
 
+def couple_zone(*, rhythm: Rhythm | None, first_partner_zone: str) -> ZoneInfo:
+    """The zone of the couple's date, the same for both: their review rhythm's zone if they
+    have one, else the zone of the partner who joined the app first."""
+    return rhythm.zone if rhythm is not None else ZoneInfo(first_partner_zone)
+
+
 def couple_today(*, state: DashboardState) -> dt.date:
-    """The couple's date, the same for both: by their review rhythm's zone if they have one,
-    else by the zone of the partner who joined the app first."""
-    if state.rhythm is not None:
-        return timezone.localdate(timezone.now(), state.rhythm.zone)
-    return min(state.people, key=lambda person: person.pk).local_today()
+    first = min(state.people, key=lambda person: person.pk)
+    zone = couple_zone(rhythm=state.rhythm, first_partner_zone=first.time_zone)
+    return timezone.localdate(timezone.now(), zone)
 
 
 def prompt_depth(*, state: DashboardState) -> str:

@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from checkins.models import CheckIn, ReviewAnswer
+from checkins.selectors import couple_zone
 from intimacy.accounts.models import Couple, Membership, User
 from prompts.models import DailyPrompt, PromptLog
 
@@ -66,13 +67,13 @@ def facts_for(wanted: Iterable[tuple[int, str, dt.date]], *, now: dt.datetime) -
     )
     first_zones: dict[int, str] = {}
     if prompts:
-        # Today's prompt follows the couple's day: by its review rhythm's zone, else by the
-        # zone of the partner who joined the app first (checkins.selectors.couple_today).
+        # Today's prompt follows the couple's date (checkins.selectors.couple_zone).
         first = Membership.objects.filter(couple=OuterRef("couple"), is_active=True)
         zone = Subquery(first.order_by("user_id").values("user__time_zone")[:1])
         for user_id, couple_id, first_zone in members.values_list("user_id", "couple_id", zone):
             facts.couples[user_id] = couple_id
-            first_zones[couple_id] = first_zone
+            if user_id in prompts:
+                first_zones[couple_id] = first_zone
     else:
         facts.couples = dict(members.values_list("user_id", "couple_id"))
     facts.sent_today = Counter(
@@ -97,7 +98,9 @@ def facts_for(wanted: Iterable[tuple[int, str, dt.date]], *, now: dt.datetime) -
 def _prompt_facts(facts: Facts, first_zones: dict[int, str], *, now: dt.datetime) -> None:
     for couple_id, zone in first_zones.items():
         plan = facts.plans.get(couple_id)
-        facts.couple_zones[couple_id] = plan.rhythm.zone if plan else zoneinfo.ZoneInfo(zone)
+        facts.couple_zones[couple_id] = couple_zone(
+            rhythm=plan.rhythm if plan else None, first_partner_zone=zone
+        )
     today = {timezone.localdate(now, zone) for zone in facts.couple_zones.values()}
     days = {day + dt.timedelta(days=n) for day in today for n in (-1, 0, 1)}
     state = PromptLog.objects.filter(couple=OuterRef("couple"), prompt=OuterRef("prompt"))

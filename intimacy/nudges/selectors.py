@@ -31,9 +31,13 @@ def _quiet(prefs: NudgeSettings) -> str:
     return f"{prefs.quiet_start:%H:%M}\u2013{prefs.quiet_end:%H:%M}"
 
 
-def _note(rule: NudgeRule, coming: Upcoming, prefs: NudgeSettings) -> str:
-    """In words: why the next nudge of `rule` is not at its usual time, or why none comes."""
+def _note(
+    rule: NudgeRule, coming: Upcoming, prefs: NudgeSettings, review_at: dt.datetime | None
+) -> str:
+    """In words: why the next nudge of `rule` is not at its usual time, or why none comes.
+    `review_at`: the couple's next review, in the partner's zone."""
     review = rule.habit == NudgeHabit.WEEKLY_REVIEW
+    at = f"at {review_at:%H:%M} your time, " if review_at else ""
     if coming.blocked == Nudge.Held.NO_COUPLE:
         return (
             "None will come: you are not in a couple now. It starts again once you pair "
@@ -48,8 +52,9 @@ def _note(rule: NudgeRule, coming: Upcoming, prefs: NudgeSettings) -> str:
     if coming.blocked == Nudge.Held.QUIET:
         if review:
             return (
-                f"None will come: your review is inside your quiet hours ({_quiet(prefs)}) "
-                "for you. Change your quiet hours, or agree another time for the review."
+                f"None will come: your review is {at}inside your quiet hours "
+                f"({_quiet(prefs)}). Change your quiet hours, or agree another time for "
+                "the review."
             )
         return f"None will come: its time is in your quiet hours ({_quiet(prefs)})."
     if coming.blocked:
@@ -60,7 +65,7 @@ def _note(rule: NudgeRule, coming: Upcoming, prefs: NudgeSettings) -> str:
             NudgeHabit.TODAYS_PROMPT: "Not today: today's prompt is done or skipped.",
         }.get(rule.habit, "Not today: already done.")
     if coming.skipped == Nudge.Held.QUIET and review:
-        return f"This week's review is inside your quiet hours ({_quiet(prefs)}) for you."
+        return f"This week's review is {at}inside your quiet hours ({_quiet(prefs)})."
     return {
         Nudge.Held.PAUSED: "Nothing comes before then: your nudges are paused.",
         Nudge.Held.CAP: "Not today: today's limit is reached.",
@@ -124,6 +129,12 @@ def rule_statuses(
     by_habit = {rule.habit: rule for rule in rules}
     on = {rule.habit for rule in rules if rule.is_on(today)}
     facts = facts_for(((user.pk, habit, today) for habit in on), now=now)
+    plan = facts.plan(user.pk)
+    review_at = (
+        timezone.localtime(plan.rhythm.next_start(plan.moves, now, done=plan.done), user.zone)
+        if plan
+        else None
+    )
     statuses = []
     for key in CATALOGUE:
         rule = by_habit.get(key)
@@ -144,7 +155,7 @@ def rule_statuses(
                 focus=not rule.enabled
                 and rule.focus_until is not None
                 and today <= rule.focus_until,
-                note=_note(rule, coming, prefs) if key in on else "",
+                note=_note(rule, coming, prefs, review_at) if key in on else "",
                 last=_last(rule),
                 upcoming=coming,
             )
