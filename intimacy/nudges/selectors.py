@@ -39,10 +39,7 @@ def _note(
     review = rule.habit == NudgeHabit.WEEKLY_REVIEW
     at = f"at {review_at:%H:%M} your time, " if review_at else ""
     if coming.blocked == Nudge.Held.NO_COUPLE:
-        return (
-            "None will come: you are not in a couple now. It starts again once you pair "
-            "with someone."
-        )
+        return "None will come: you are not in a couple now. It starts again once you pair."
     if coming.blocked == NO_RHYTHM:
         return "Starts once the two of you set a time for your weekly review."
     if coming.blocked == Nudge.Held.NO_CHANNEL:
