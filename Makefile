@@ -59,6 +59,7 @@ format: install
 # Two validators: docker-compose 1.29 checks references, the compose spec checks syntax.
 check-compose: install
 	SECRET_KEY=check FIELD_ENCRYPTION_KEYS=check SITE_URL=https://couples.example.org POSTGRES_PASSWORD=check \
+		EMAIL_URL=smtp://mail.example.org \
 		docker-compose -f docker-compose.yml config -q
 	.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 

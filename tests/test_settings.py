@@ -1,6 +1,7 @@
 """Settings read from the environment: production refuses to start without a secret."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -65,3 +66,24 @@ def test_production_refuses_to_start_without_encryption_keys():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+# Read by the settings but not for a deployment to change in its containers.
+NOT_FOR_CONTAINERS = {
+    "CELERY_TASK_ALWAYS_EAGER": "tests only",
+    "BENCHMARK_VIEWS": "bench/dashboard.sh only",
+}
+
+
+def test_every_setting_is_documented_and_reaches_the_containers():
+    base = settings.BASE_DIR
+    read = set(
+        re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', (base / "intimacy/settings/base.py").read_text())
+    )
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", (base / "README.md").read_text(), re.M))
+    passed = set(
+        re.findall(r"^ {4,6}([A-Z][A-Z0-9_]*):", (base / "docker-compose.yml").read_text(), re.M)
+    )
+    assert len(read) > 15
+    assert read - documented == set(), "add them to the README's Configuration table"
+    assert read - passed - set(NOT_FOR_CONTAINERS) == set(), "pass them in docker-compose.yml"
