@@ -561,6 +561,16 @@ class Check:
         alice = self.browser()
         alice.log_in("alice@couple.example.org")
         self.stack.inside(f"seed_people(prefix='after-backup', count=3, password={PASSWORD!r})")
+        written = self._quiet_counts()
+        # A half-copied dump, the newest: restoring it must change nothing.
+        good = self.stack.workdir / "backups" / self.backup_file
+        damaged = good.with_name("intimacy-29991231T000000Z.dump")
+        damaged.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+        refused = self.stack.compose("run", "--rm", "backup", "restore", check=False)
+        damaged.unlink()
+        expect(refused.returncode != 0, "a damaged dump was restored")
+        expect("nothing was changed" in refused.stderr, f"restore said: {refused.stderr[-300:]}")
+        expect(self._quiet_counts() == written, "a damaged dump changed the database")
         started = time.monotonic()
         self.stack.runbook("restore")
         self.stack.wait_healthy()
@@ -570,9 +580,10 @@ class Check:
         expect(page.path.startswith("/accounts/login/"), "a session from before still works")
         expect(self._canary_readable(), "the canary is unreadable after restoring in place")
         return (
-            f"app stopped, the newest backup put in place of the running database, started "
-            f"again, in {took:.0f} s: the 3 people and the session written after the backup "
-            f"are gone, every other count as at the backup"
+            f"a half-copied dump refused with nothing changed; app stopped, the newest backup "
+            f"put in place of the running database, started again, in {took:.0f} s: the 3 "
+            f"people and the session written after the backup are gone, every other count as "
+            f"at the backup"
         )
 
     def rotate_keys(self) -> str:
