@@ -9,7 +9,6 @@ from intimacy.accounts.access import get_coaching_or_404, require_coach
 from intimacy.accounts.models import CoachLink
 from intimacy.accounts.selectors import coach_ever_linked
 from intimacy.accounts.services import coach_access_record
-from prompts.models import Layer
 
 from .selectors import coach_summary
 
@@ -40,5 +39,5 @@ def coach_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
     summary = coach_summary(
         couple=link.couple, share_engagement=link.share_engagement, share_reviews=link.share_reviews
     )
-    ctx = {"link": link, "names": link.couple.names(), "summary": summary, "layers": Layer.labels}
+    ctx = {"link": link, "names": link.couple.names(), "summary": summary}
     return render(request, "checkins/coach_couple.html", ctx)

@@ -341,7 +341,7 @@ def test_trends_show_gaps_of_revealed_weeks(client, couple, alice, bob, rhythm):
     client.force_login(alice)
     response = client.get(reverse("checkins:trends"))
     assert response.status_code == 200
-    assert "<td>+2</td>" in response.text  # wished 5 - felt 3
+    assert '<td class="num">+2</td>' in response.text  # wished 5 - felt 3
     assert client.get(reverse("checkins:trends") + "?weeks=52").status_code == 200
 
 
