@@ -221,9 +221,14 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             services.calendar_feed_revoke(user=request.user)
             messages.success(request, "Calendar address switched off.")
         else:
+            had_one = CalendarFeed.objects.filter(user=request.user).exists()
             services.calendar_feed_reset(user=request.user)
             messages.success(
-                request, "Here is your calendar address. Any older one has stopped working."
+                request,
+                "Here is your new calendar address. The old one has stopped working: "
+                "subscribe to this one instead."
+                if had_one
+                else "Here is your calendar address.",
             )
         return redirect("checkins:calendar")
     feed = CalendarFeed.objects.filter(user=request.user).first()
