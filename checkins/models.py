@@ -100,6 +100,7 @@ class CheckIn(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "check-in"
         constraints = [
             # One per partner per local day; also the index for "my check-ins between dates".
             models.UniqueConstraint(fields=["author", "local_date"], name="checkin_one_per_day"),

@@ -319,6 +319,7 @@ class CoachAccess(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "coach access record"
         indexes = [
             # The couple's settings page: its latest accesses.
             models.Index(fields=["couple", "-at"], name="coach_access_couple"),

@@ -56,6 +56,7 @@ class NudgeSettings(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "nudge settings"
         constraints = [
             models.CheckConstraint(
                 condition=Q(daily_cap__gte=1, daily_cap__lte=10), name="nudge_cap_range"
