@@ -309,3 +309,21 @@ def test_every_page_fits_and_the_quick_exit_stays_put(live_server, new_context, 
             )
         )
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_quick_exit_is_in_one_place_for_everyone_at_any_width(live_server, new_context, world):
+    pages = {}
+    for who, person in world["people"].items():
+        page = new_context().new_page()
+        if person is not None:
+            user, password = person
+            log_in(page, live_server.url, user.email, password, check=False)
+        page.goto(live_server.url + ("/dashboard/" if person else "/"))
+        pages[who] = page
+    for width in (320, 360, 390, 414, 600, 768, 769, 800, 1024, 1280, 1440, 1920):
+        boxes = {}
+        for who, page in pages.items():
+            page.set_viewport_size({"width": width, "height": 800})
+            boxes[who] = quick_exit_box(page)
+        assert len({str(box) for box in boxes.values()}) == 1, (width, boxes)
+        assert boxes[VISITOR]["y"] < 20, (width, boxes)  # on the first row, at the top
