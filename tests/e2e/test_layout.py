@@ -25,7 +25,7 @@ from prompts.services import prompt_mark, set_create, set_follow, set_offer, set
 from tests.factories import PASSWORD, UserFactory
 from tests.security.urlmap import all_routes, fill
 
-from .conftest import check_page, log_in
+from .conftest import CROWDING_JS, OVERFLOW_JS, check_page, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -271,6 +271,13 @@ def urls_for(who: str, objects: dict) -> list[str]:
 NOT_FOUND, SERVER_ERROR = "/no-such-page/", "/server-error/"
 
 
+OPEN_DETAILS_JS = """() => {
+  const closed = [...document.querySelectorAll("details:not([open])")];
+  closed.forEach((details) => { details.open = true; });
+  return closed.length;
+}"""
+
+
 def quick_exit_box(page: Page) -> dict | None:
     link = page.locator("a.quick-exit")
     if link.count() == 0:
@@ -299,6 +306,10 @@ def test_every_page_fits_and_the_quick_exit_stays_put(live_server, new_context, 
             assert response.status < 500 or url == SERVER_ERROR, (who, url)
             try:
                 check_page(page, f"{who} {url}")
+                # What folds away (a table under "The same as a table", more of a form) too.
+                if page.evaluate(OPEN_DETAILS_JS):
+                    assert not page.evaluate(OVERFLOW_JS), page.evaluate(OVERFLOW_JS)
+                    assert not page.evaluate(CROWDING_JS), page.evaluate(CROWDING_JS)
             except AssertionError as error:
                 failures.append(f"{who} at {url}: {error}")
             boxes.setdefault(str(quick_exit_box(page)), []).append(f"{who} {url}")
