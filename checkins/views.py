@@ -134,7 +134,12 @@ def history(request: HttpRequest) -> HttpResponse:
             height=240,
         ),
         "energy_chart": line_chart(
-            [(s.label, s.points) for s in data.energy], y_min=1, y_max=5, y_labels={}, height=170
+            [(s.label, s.points) for s in data.energy],
+            y_min=1,
+            y_max=5,
+            y_labels={},
+            height=170,
+            room_for=BRIGHTNESS_LABELS.values(),  # Under the weather chart: the same days align.
         ),
         "previous_month": (month - dt.timedelta(days=1)).replace(day=1),
         "next_month": (month + dt.timedelta(days=32)).replace(day=1),

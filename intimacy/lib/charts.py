@@ -7,6 +7,7 @@ never a sideways scroll.
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Each line differs by dash pattern and marker as well as colour, never colour alone.
@@ -66,11 +67,26 @@ def line_chart(
     y_max: int,
     y_labels: dict[int, str],
     height: int = 200,
+    room_for: Iterable[str] = (),
 ) -> Chart:
-    """Place each series on a shared date axis; a missing day breaks the line."""
+    """Place each series on a shared date axis; a missing day breaks the line.
+
+    `room_for`: another chart's y labels, to leave room for at the left as well, so that two
+    charts shown one above the other put each day at the same place.
+    """
+    room = max((label_width(text) for text in room_for), default=0)
     return Chart(
         [
-            _draw(series, name, width, y_min=y_min, y_max=y_max, y_labels=y_labels, height=height)
+            _draw(
+                series,
+                name,
+                width,
+                y_min=y_min,
+                y_max=y_max,
+                y_labels=y_labels,
+                height=height,
+                room=room,
+            )
             for name, width in (("wide", WIDE), ("narrow", NARROW))
         ]
     )
@@ -85,13 +101,14 @@ def _draw(
     y_max: int,
     y_labels: dict[int, str],
     height: int,
+    room: float,
 ) -> Drawing:
     days = [day for day, _ in series[0][1]] if series else []
     y_ticks_text = [y_labels.get(v, str(v)) for v in range(y_min, y_max + 1)]
     date_labels = [f"{day:%-d %b}" for day in days]
     widest_date = max((label_width(t) for t in date_labels), default=0)
     # Room for the labels: the y labels at the left, half a date label past each end.
-    left = math.ceil(max(max(map(label_width, y_ticks_text)) + 12, widest_date / 2 + 4))
+    left = math.ceil(max(max(room, *map(label_width, y_ticks_text)) + 12, widest_date / 2 + 4))
     right = math.ceil(widest_date / 2 + 4)
     top, bottom = 12, 28
     step = (width - left - right) / max(len(days) - 1, 1)
