@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nudges', '0002_nudge_claim'),
+        ('nudges', '0003_held_already_done'),
     ]
 
     operations = [
