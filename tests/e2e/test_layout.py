@@ -102,6 +102,11 @@ PAGES: dict[str, dict[str, dict[str, str]] | str] = {
     "checkins:review#past": {PARTNER: {"review_id": "past_review"}},
     "checkins:review_focus": "a button (POST)",
     "checkins:review_move": {PARTNER: {"review_id": "review"}},
+    "checkins:archive": {PARTNER: {}},
+    # A former couple's pages: walked at 1280 and 390 px, with the same checks, by
+    # tests/e2e/test_after_the_end.py, whose world has a couple that ended.
+    "checkins:archive_couple": "a former couple's archive (tests/e2e/test_after_the_end.py)",
+    "checkins:archive_review": "a former couple's review (tests/e2e/test_after_the_end.py)",
     "prompts:library": {PARTNER: {}, COACH: {}, STAFF: {}},
     "prompts:saved": {PARTNER: {}},
     "prompts:set": {PARTNER: {"slug": "set"}, COACH: {"slug": "set"}},
