@@ -157,7 +157,8 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu's file-system transport, writing each message whole (intimacy/lib/filesystem_broker).
+    CELERY_BROKER_URL = "filesystem-whole://"
     _queue_dir = DATA_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
