@@ -16,7 +16,7 @@ from django.urls import reverse
 from checkins import services as checkins
 from checkins.models import CheckIn
 from intimacy.nudges.models import Nudge
-from intimacy.nudges.services import nudges_set_up
+from intimacy.nudges.schedule import nudges_set_up
 from prompts.models import Prompt, PromptLog
 from tests.checkins.conftest import submit
 from tests.checkins.test_review_services import FULL, rhythm_for

@@ -22,11 +22,16 @@ from intimacy.accounts.models import Couple, Membership, User
 from prompts.models import DailyPrompt, PromptLog
 
 from .catalogue import CATALOGUE, NudgeHabit
-from .models import Nudge, NudgeRule, NudgeSettings, in_quiet_hours
+from .models import (
+    BACK_OFF_AFTER,
+    BACK_OFF_EVERY_DAYS,
+    Nudge,
+    NudgeRule,
+    NudgeSettings,
+    in_quiet_hours,
+)
 from .schedule import ReviewPlan, review_plans, rule_due
 
-BACK_OFF_AFTER = 3  # unopened nudges of one habit in a row
-BACK_OFF_EVERY_DAYS = 3
 # What the couple did with today's prompt that means no nudge for it.
 PROMPT_FINISHED = (PromptLog.State.DONE, PromptLog.State.SKIPPED)
 

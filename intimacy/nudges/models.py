@@ -1,4 +1,5 @@
-"""Nudge preferences, one rule per partner and habit (the schedule, as state), and the nudges."""
+"""Nudge preferences, one rule per partner and habit (the schedule, as state), the nudges, and
+the numbers and signed tokens that every module of the package shares."""
 
 import datetime as dt
 import zoneinfo
@@ -9,10 +10,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from intimacy.accounts.models import User
+
 from .catalogue import NudgeHabit
 
 # A nudge is tried this many times (the send task retries with backoff), then marked failed.
 MAX_ATTEMPTS = 5
+# Back-off: after this many unopened nudges of one habit in a row, that habit comes only every
+# BACK_OFF_EVERY_DAYS days (the send holds it back, the preferences page explains it).
+BACK_OFF_AFTER = 3
+BACK_OFF_EVERY_DAYS = 3
+OPEN_SALT = "nudges.open"
+UNSUBSCRIBE_SALT = "nudges.unsubscribe"
 
 
 def next_local_time(*, after: dt.datetime, at: dt.time, zone: str) -> dt.datetime:
@@ -195,4 +204,14 @@ class Nudge(models.Model):
         return cls.objects.filter(pk=pk).first()
 
 
-OPEN_SALT = "nudges.open"
+def unsubscribe_token(user: User) -> str:
+    """For the one-click unsubscribe link in every nudge email: signed, works without login."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(user.pk))
+
+
+def user_for_unsubscribe(token: str) -> User | None:
+    try:
+        user_id = int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()

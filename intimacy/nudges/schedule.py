@@ -1,6 +1,10 @@
-"""The schedule: due times in each partner's zone, and the minute's work that turns due rules
-into nudges. Every job here is safe to run twice and on many workers at once: rules are
-claimed with SKIP LOCKED and a nudge is written once per partner, habit and local date."""
+"""The schedule: a partner's rules set up with the catalogue's defaults, due times in each
+partner's zone, and the minute's work that turns due rules into nudges. Every job here is safe
+to run twice and on many workers at once: rules are claimed with SKIP LOCKED and a nudge is
+written once per partner, habit and local date.
+
+Sending is a layer above: the jobs that hand nudges on to be sent take an `enqueue` from their
+caller (tasks.py passes send_nudges.delay) and call it only once their transaction commits."""
 
 import datetime as dt
 import zoneinfo
@@ -17,8 +21,9 @@ from checkins.models import Review, Rhythm, RhythmMove
 from intimacy.accounts.models import Couple, Membership, User
 
 from .catalogue import CATALOGUE, NudgeHabit
-from .models import MAX_ATTEMPTS, Nudge, NudgeRule
+from .models import MAX_ATTEMPTS, Nudge, NudgeRule, NudgeSettings
 
+# Hands a batch of nudge ids on to be sent (tasks.send_nudges.delay in production).
 Enqueue = Callable[[list[int]], None]
 
 
@@ -132,11 +137,34 @@ def reschedule(rules: list[NudgeRule], *, now: dt.datetime) -> None:
     NudgeRule.objects.bulk_update(rules, ["zone", "computed_at", "next_due_at"])
 
 
+@transaction.atomic
+def nudges_set_up(*, user: User, now: dt.datetime | None = None) -> NudgeSettings:
+    """A partner's settings and one rule per habit with the catalogue's defaults. Idempotent:
+    only what is missing is made (and scheduled); existing rules keep their due times."""
+    prefs, _ = NudgeSettings.objects.get_or_create(user=user)
+    have = set(user.nudge_rules.values_list("habit", flat=True))
+    missing = [key for key in CATALOGUE if key not in have]
+    if missing:
+        NudgeRule.objects.bulk_create(
+            [
+                NudgeRule(
+                    user=user,
+                    habit=key,
+                    local_time=CATALOGUE[key].default_time,
+                    enabled=CATALOGUE[key].on_by_default,
+                )
+                for key in missing
+            ],
+            ignore_conflicts=True,
+        )
+        rules = list(user.nudge_rules.filter(habit__in=missing).select_related("user"))
+        reschedule(rules, now=now or timezone.now())
+    return prefs
+
+
 def partners_adopt(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Schedules for partners of active couples: new pairs get the defaults, and schedules
     left dormant (no couple, or a changed time zone) are computed again."""
-    from .services import nudges_set_up
-
     now = now or timezone.now()
     active = Membership.objects.filter(is_active=True, couple__status=Couple.Status.ACTIVE)
     new = list(
@@ -192,8 +220,6 @@ def focus_apply(*, now: dt.datetime | None = None) -> int:
     """The habit a couple chose at its weekly review is on for both partners from the day of
     the choice for a week (Review.focus_ends_on, on each partner's calendar); a changed
     choice moves it."""
-    from .services import nudges_set_up
-
     now = now or timezone.now()
     recent = Review.objects.filter(
         focus_chosen_at__gte=now - dt.timedelta(days=7), focus_habit__in=list(CATALOGUE)
@@ -257,18 +283,14 @@ def _claim_sql() -> str:
 
 def rules_dispatch(
     *,
+    enqueue: Enqueue,
     now: dt.datetime | None = None,
     batch: int = 1000,
     send_batch: int = 500,
-    enqueue: Enqueue | None = None,
 ) -> int:
     """Claim due rules in batches, write one nudge each, move each rule on, and enqueue the
     sends (ids only) once each batch is committed. Returns the number of nudges written."""
     now = now or timezone.now()
-    if enqueue is None:
-        from .tasks import send_nudges
-
-        enqueue = send_nudges.delay
     total = 0
     while (
         written := _dispatch_batch(now=now, batch=batch, send_batch=send_batch, enqueue=enqueue)
@@ -363,9 +385,11 @@ def _move_rules(moves: list[tuple[int, dt.datetime | None]], *, now: dt.datetime
     NudgeRule.objects.bulk_update(rules, ["next_due_at", "computed_at"], batch_size=500)
 
 
-def nudges_sweep(*, now: dt.datetime | None = None, enqueue: Enqueue | None = None) -> int:
+@transaction.atomic
+def nudges_sweep(*, enqueue: Enqueue, now: dt.datetime | None = None) -> int:
     """Send again what is stuck: pending nudges nobody took within a lease, and nudges left in
-    sending past their lease (a worker died). A nudge out of attempts is marked failed."""
+    sending past their lease (a worker died), enqueued once this transaction commits. A nudge
+    out of attempts is marked failed."""
     now = now or timezone.now()
     lease = dt.timedelta(seconds=settings.NUDGE_LEASE_SECONDS)
     stuck = Nudge.objects.filter(
@@ -380,10 +404,7 @@ def nudges_sweep(*, now: dt.datetime | None = None, enqueue: Enqueue | None = No
         .order_by("due_at")
         .values_list("pk", flat=True)[:20_000]
     )
-    if enqueue is None:
-        from .tasks import send_nudges
-
-        enqueue = send_nudges.delay
     for i in range(0, len(ids), 500):
-        enqueue(ids[i : i + 500])
+        chunk = ids[i : i + 500]
+        transaction.on_commit(lambda chunk=chunk: enqueue(chunk))
     return len(ids)

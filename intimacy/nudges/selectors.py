@@ -10,8 +10,8 @@ from django.utils import timezone
 from intimacy.accounts.models import User
 
 from .catalogue import CATALOGUE, NudgeHabit
-from .holds import BACK_OFF_AFTER, BACK_OFF_EVERY_DAYS, NO_RHYTHM, Upcoming, facts_for, upcoming
-from .models import Nudge, NudgeRule, NudgeSettings
+from .holds import NO_RHYTHM, Upcoming, facts_for, upcoming
+from .models import BACK_OFF_AFTER, BACK_OFF_EVERY_DAYS, Nudge, NudgeRule, NudgeSettings
 
 
 @dataclass

@@ -28,8 +28,6 @@ from prompts.services import daily_prompt, prompt_gentle
 
 from .catalogue import CATALOGUE, NudgeHabit
 from .holds import (
-    BACK_OFF_AFTER,
-    BACK_OFF_EVERY_DAYS,
     PROMPT_FINISHED,
     Facts,
     facts_for,
@@ -37,11 +35,10 @@ from .holds import (
     review_words,
     shared_answers,
 )
-from .models import MAX_ATTEMPTS, Nudge, NudgeRule
+from .models import MAX_ATTEMPTS, Nudge, NudgeRule, unsubscribe_token
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BACK_OFF_AFTER", "BACK_OFF_EVERY_DAYS", "Sent", "nudges_send"]
 CHUNK = 200
 
 
@@ -132,8 +129,6 @@ def _absolute(path: str) -> str:
 
 
 def unsubscribe_url(user: User) -> str:
-    from .services import unsubscribe_token
-
     return _absolute(reverse("nudges:unsubscribe", args=[unsubscribe_token(user)]))
 
 

@@ -1,64 +1,18 @@
-"""A partner's nudges: setting them up, their preferences, opening one, the inbox, and the
-one-click unsubscribe. The schedule lives in schedule.py, sending in sending.py."""
+"""A partner's own actions on their nudges: saving their preferences, opening one, reading
+the inbox, the one-click unsubscribe. Setting up a partner's rules and the minute's work live in
+schedule.py, sending in sending.py, the signed tokens on the models."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from intimacy.accounts.models import User
 
-from .catalogue import CATALOGUE
 from .models import Nudge, NudgeRule, NudgeSettings
-from .schedule import (
-    focus_apply,
-    nudges_sweep,
-    partners_adopt,
-    reschedule,
-    reviews_refresh,
-    rules_dispatch,
-)
-from .sending import BACK_OFF_AFTER, BACK_OFF_EVERY_DAYS, nudges_send
-
-__all__ = [
-    "BACK_OFF_AFTER",
-    "BACK_OFF_EVERY_DAYS",
-    "focus_apply",
-    "nudges_send",
-    "nudges_sweep",
-    "partners_adopt",
-    "reviews_refresh",
-    "rules_dispatch",
-]
-UNSUBSCRIBE_SALT = "nudges.unsubscribe"
-
-
-@transaction.atomic
-def nudges_set_up(*, user: User, now: dt.datetime | None = None) -> NudgeSettings:
-    """A partner's settings and one rule per habit with the catalogue's defaults. Idempotent:
-    only what is missing is made (and scheduled); existing rules keep their due times."""
-    prefs, _ = NudgeSettings.objects.get_or_create(user=user)
-    have = set(user.nudge_rules.values_list("habit", flat=True))
-    missing = [key for key in CATALOGUE if key not in have]
-    if missing:
-        NudgeRule.objects.bulk_create(
-            [
-                NudgeRule(
-                    user=user,
-                    habit=key,
-                    local_time=CATALOGUE[key].default_time,
-                    enabled=CATALOGUE[key].on_by_default,
-                )
-                for key in missing
-            ],
-            ignore_conflicts=True,
-        )
-        rules = list(user.nudge_rules.filter(habit__in=missing).select_related("user"))
-        reschedule(rules, now=now or timezone.now())
-    return prefs
+from .schedule import nudges_set_up, reschedule
 
 
 @dataclass
@@ -108,18 +62,6 @@ def email_unsubscribe(*, user: User) -> None:
     """One-click unsubscribe: no more nudge emails (the in-app inbox stays as it was)."""
     nudges_set_up(user=user)
     NudgeSettings.objects.filter(user=user).update(by_email=False)
-
-
-def unsubscribe_token(user: User) -> str:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(user.pk))
-
-
-def user_for_unsubscribe(token: str) -> User | None:
-    try:
-        user_id = int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
-        return None
-    return User.objects.filter(pk=user_id, is_active=True).first()
 
 
 @transaction.atomic

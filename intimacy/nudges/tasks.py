@@ -1,4 +1,7 @@
-"""Thin tasks: ids in, a service out. Beat runs the first two every minute."""
+"""Thin tasks: ids in, a service out. Beat runs the first two every minute.
+
+The top of the package: the schedule's jobs are handed send_nudges.delay as their `enqueue`,
+and call it only once their transaction commits."""
 
 from celery import Task, shared_task
 
@@ -12,12 +15,12 @@ def dispatch_nudges() -> int:
     schedule.partners_adopt()
     schedule.reviews_refresh()
     schedule.focus_apply()
-    return schedule.rules_dispatch()
+    return schedule.rules_dispatch(enqueue=send_nudges.delay)
 
 
 @shared_task
 def sweep_nudges() -> int:
-    return schedule.nudges_sweep()
+    return schedule.nudges_sweep(enqueue=send_nudges.delay)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)

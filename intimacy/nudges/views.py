@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import selectors, services
+from . import schedule, selectors, services
 from .catalogue import CATALOGUE
 from .forms import PreferencesForm
-from .models import Nudge
+from .models import Nudge, user_for_unsubscribe
 
 
 @login_required
@@ -16,7 +16,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
     prefs, rules = selectors.page_rules(user=user)
     if prefs is None or len(rules) < len(CATALOGUE):  # the first visit: make what is missing
-        services.nudges_set_up(user=user)
+        schedule.nudges_set_up(user=user)
         prefs, rules = selectors.page_rules(user=user)
     form = PreferencesForm.for_settings(prefs, rules, user.local_today(), request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -64,7 +64,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie.
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    user = services.user_for_unsubscribe(token)
+    user = user_for_unsubscribe(token)
     if user is None:
         raise Http404("No such link.")
     if request.method == "POST":

@@ -18,8 +18,8 @@ from checkins.demo import DEMO_DOMAIN, DEMO_PASSWORD, create_demo_couples
 from checkins.models import CheckIn, Rhythm
 from intimacy.accounts import services as accounts
 from intimacy.accounts.models import Couple, Invite, User
-from intimacy.nudges.models import Nudge
-from intimacy.nudges.services import nudges_set_up, unsubscribe_token
+from intimacy.nudges.models import Nudge, unsubscribe_token
+from intimacy.nudges.schedule import nudges_set_up
 from prompts.models import Prompt
 from prompts.services import prompt_mark, set_create, set_follow, set_offer, set_publish
 from tests.factories import PASSWORD, UserFactory

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from intimacy.nudges.models import NudgeRule
-from intimacy.nudges.services import partners_adopt
+from intimacy.nudges.schedule import partners_adopt
 from tests.factories import PASSWORD
 
 from .conftest import check_page, log_in

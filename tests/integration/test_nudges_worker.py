@@ -16,7 +16,7 @@ from intimacy.accounts.models import User
 from intimacy.celery import app
 from intimacy.nudges.load import partners_due
 from intimacy.nudges.models import Nudge
-from intimacy.nudges.services import nudges_sweep, rules_dispatch
+from intimacy.nudges.schedule import nudges_sweep, rules_dispatch
 from intimacy.nudges.tasks import send_nudges
 
 from .conftest import Worker

@@ -4,7 +4,7 @@ import pytest
 
 from intimacy.accounts.models import Couple, User
 from intimacy.nudges.models import NudgeRule
-from intimacy.nudges.services import partners_adopt
+from intimacy.nudges.schedule import partners_adopt
 
 UTC = dt.UTC
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from checkins.models import Review
 from checkins.services import rhythm_set
 from intimacy.nudges.models import Nudge, NudgeRule
-from intimacy.nudges.services import focus_apply, partners_adopt, reviews_refresh, rules_dispatch
+from intimacy.nudges.schedule import focus_apply, partners_adopt, reviews_refresh, rules_dispatch
 from tests.factories import UserFactory, make_couple
 
 from .conftest import at, rule

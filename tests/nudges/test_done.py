@@ -13,13 +13,8 @@ from django.urls import reverse
 from checkins import services as checkin_services
 from checkins.models import Review
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
-from intimacy.nudges.services import (
-    focus_apply,
-    nudges_send,
-    partners_adopt,
-    reviews_refresh,
-    rules_dispatch,
-)
+from intimacy.nudges.schedule import focus_apply, partners_adopt, reviews_refresh, rules_dispatch
+from intimacy.nudges.sending import nudges_send
 from prompts.models import DailyPrompt, Prompt, PromptLog
 from tests.checkins.conftest import submit
 from tests.checkins.test_review_services import FULL

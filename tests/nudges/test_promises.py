@@ -13,7 +13,7 @@ from checkins import services as checkin_services
 from checkins.models import Review
 from intimacy.accounts.services import couple_end
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
-from intimacy.nudges.services import focus_apply, partners_adopt
+from intimacy.nudges.schedule import focus_apply, partners_adopt
 from tests.checkins.test_review_services import FULL
 from tests.factories import make_couple
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from intimacy.nudges.models import Nudge, NudgeRule, in_quiet_hours, next_local_time
-from intimacy.nudges.services import partners_adopt, rules_dispatch
+from intimacy.nudges.schedule import partners_adopt, rules_dispatch
 
 from .conftest import at, rule
 

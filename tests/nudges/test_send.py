@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from intimacy.accounts.services import couple_end
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
-from intimacy.nudges.services import nudges_send, nudges_sweep, rules_dispatch
+from intimacy.nudges.schedule import nudges_sweep, rules_dispatch
+from intimacy.nudges.sending import nudges_send
 from prompts.models import DailyPrompt, Depth, Prompt
 from tests.checkins.conftest import submit
 
@@ -198,7 +199,9 @@ def test_a_mail_server_that_is_down_means_retries_then_failed(adopted, alice, se
     assert outcome.retry == []
 
 
-def test_the_sweeper_sends_again_what_a_dead_worker_left(adopted, alice, settings):
+def test_the_sweeper_sends_again_what_a_dead_worker_left(
+    adopted, alice, settings, django_capture_on_commit_callbacks
+):
     due_now(alice, "morning_checkin", NOW)
     with time_machine.travel(NOW, tick=False):
         rules_dispatch(enqueue=lambda ids: None)
@@ -206,12 +209,29 @@ def test_the_sweeper_sends_again_what_a_dead_worker_left(adopted, alice, setting
     Nudge.objects.filter(pk=nudge.pk).update(state="sending", lease_until=NOW)
     queued = []
     with time_machine.travel(NOW + dt.timedelta(seconds=1), tick=False):
-        assert nudges_sweep(enqueue=queued.append) == 1
+        # The sweeper enqueues on commit, as the dispatcher does: the commit comes first.
+        with django_capture_on_commit_callbacks(execute=True):
+            assert nudges_sweep(enqueue=queued.append) == 1
         assert nudges_send(ids=queued[0]).sent == 1
     # A nudge still inside its lease is left alone.
     Nudge.objects.filter(pk=nudge.pk).update(state="sending", lease_until=NOW + dt.timedelta(1))
     with time_machine.travel(NOW + dt.timedelta(seconds=1), tick=False):
         assert nudges_sweep(enqueue=queued.append) == 0
+
+
+def test_the_sweeper_enqueues_only_after_commit(adopted, alice, django_capture_on_commit_callbacks):
+    due_now(alice, "morning_checkin", NOW)
+    with time_machine.travel(NOW, tick=False):
+        rules_dispatch(enqueue=lambda ids: None)
+    Nudge.objects.filter(user=alice).update(state="sending", lease_until=NOW)
+    queued = []
+    with (
+        time_machine.travel(NOW + dt.timedelta(seconds=1), tick=False),
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        assert nudges_sweep(enqueue=queued.append) == 1
+    assert queued == []
+    assert len(callbacks) == 1
 
 
 def test_one_click_unsubscribe_without_logging_in(adopted, alice, client, mailoutbox):

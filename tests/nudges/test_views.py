@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
-from intimacy.nudges.services import nudges_set_up
+from intimacy.nudges.schedule import nudges_set_up
 
 from .conftest import at, rule
 

@@ -19,7 +19,7 @@ from checkins.models import CheckIn, ParkedTopic, Reaction, Review, ReviewAnswer
 from intimacy.accounts import services as accounts
 from intimacy.accounts.models import CoachAccess, CoachLink, Couple, Invite, Membership, User
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
-from intimacy.nudges.services import nudges_set_up
+from intimacy.nudges.schedule import nudges_set_up
 from prompts.models import FollowedSet, Prompt, PromptLog, PromptSet, SetOffer
 from prompts.services import set_create, set_offer, set_publish
 from tests.checkins.conftest import submit

@@ -22,8 +22,7 @@ from checkins.services import calendar_feed_reset, rhythm_set
 from intimacy.accounts import services as accounts
 from intimacy.accounts.models import Couple, User
 from intimacy.lib.secret_urls import SECRET_URL_PARAMS
-from intimacy.nudges.models import Nudge
-from intimacy.nudges.services import unsubscribe_token
+from intimacy.nudges.models import Nudge, unsubscribe_token
 from tests.factories import PASSWORD, UserFactory, make_couple
 
 from .urlmap import all_routes, fill

@@ -20,7 +20,7 @@ from checkins.models import Review
 from intimacy.accounts import services as accounts
 from intimacy.accounts.models import Couple, User
 from intimacy.accounts.selectors import landing_url
-from intimacy.nudges.services import nudges_set_up
+from intimacy.nudges.schedule import nudges_set_up
 from intimacy.privacy import NOT_EXPORTED, REGISTRY
 from prompts.models import Prompt, PromptLog
 from tests.checkins.conftest import submit

@@ -26,6 +26,8 @@ from checkins import services as checkins
 from checkins.models import Rhythm
 from intimacy.accounts import services as accounts
 from intimacy.accounts.models import Couple, Invite, Membership, User
+from intimacy.nudges import schedule as nudge_schedule
+from intimacy.nudges import sending as nudge_sending
 from intimacy.nudges import services as nudges
 from intimacy.nudges.models import Nudge, NudgeRule
 from prompts import services as prompts
@@ -148,7 +150,7 @@ def seed() -> None:
     checkins.calendar_feed_reset(user=ada)
 
     # Nudges: everyone's schedule, one partner's own preferences, a round sent, one opened.
-    nudges.partners_adopt(now=now)
+    nudge_schedule.partners_adopt(now=now)
     nudges.preferences_save(
         user=bea,
         by_email=True,
@@ -162,9 +164,9 @@ def seed() -> None:
     NudgeRule.objects.filter(user__in=[ada, bea], habit="morning_checkin").update(
         enabled=True, next_due_at=now
     )
-    nudges.rules_dispatch(now=now, enqueue=lambda ids: None)
+    nudge_schedule.rules_dispatch(now=now, enqueue=lambda ids: None)
     pending = list(Nudge.objects.filter(state=Nudge.State.PENDING).values_list("pk", flat=True))
-    nudges.nudges_send(ids=pending, now=now)
+    nudge_sending.nudges_send(ids=pending, now=now)
     opened = Nudge.objects.filter(state=Nudge.State.SENT).order_by("pk").first()
     if opened is not None:
         nudges.nudge_open(nudge=opened)
