@@ -47,9 +47,12 @@ e2e-deps:
 test: install e2e-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# lint-imports: the import contracts in pyproject.toml (the layers, the order inside nudges,
+# no cycles); tests/test_imports.py shows each of them failing when broken.
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	.venv/bin/lint-imports --no-cache --no-logo
 	$(PY) manage.py makemigrations --check --dry-run --settings=intimacy.settings.test
 
 format: install
