@@ -9,7 +9,7 @@ into place, which is atomic.
 
 import os
 import uuid
-from time import monotonic
+from time import monotonic_ns
 
 from kombu.transport import TRANSPORT_ALIASES, filesystem
 from kombu.utils.encoding import str_to_bytes
@@ -21,7 +21,7 @@ SCHEME = "filesystem-whole"
 class Channel(filesystem.Channel):
     def _put(self, queue: str, payload: dict, **kwargs: object) -> None:
         # As kombu names them: the time first, so workers take them in order.
-        stamp = f"{round(monotonic() * 1000)}_{uuid.uuid4()}"
+        stamp = f"{monotonic_ns() // 1_000_000}_{uuid.uuid4()}"
         name = os.path.join(self.data_folder_out, f"{stamp}.{queue}.msg")
         # Workers take "<anything>.<queue>.msg" only: this name is theirs once renamed.
         partial = name + ".partial"
