@@ -6,7 +6,7 @@ from intimacy.accounts.models import Couple
 from intimacy.accounts.services import current_couple
 
 from .models import CheckIn, ParkedTopic, Review
-from .selectors import visible_checkin
+from .selectors.checkin import visible_checkin
 
 
 def get_checkin_or_404(request: HttpRequest, checkin_id: int) -> CheckIn:

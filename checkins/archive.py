@@ -15,7 +15,7 @@ from intimacy.accounts.models import Couple, User
 from prompts.models import Layer
 
 from .models import CheckIn, ParkedTopic, Review, ReviewAnswer
-from .selectors import answer_text, rating_values
+from .selectors.review import answer_text, rating_values
 from .services import readable, readable_answers
 
 # The gap chart of an archive covers at most this many weeks (its table lists every week).

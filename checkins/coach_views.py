@@ -10,7 +10,7 @@ from intimacy.accounts.models import CoachLink
 from intimacy.accounts.selectors import coach_ever_linked
 from intimacy.accounts.services import coach_access_record
 
-from .selectors import coach_summary
+from .selectors.coach import coach_summary
 
 
 @login_required

@@ -13,12 +13,14 @@ from intimacy.lib.charts import line_chart
 from intimacy.lib.decorators import login_required_post
 from prompts.models import LAYER_HINTS, Layer
 
-from . import selectors, services
+from . import services
 from .access import get_review_or_404, get_topic_or_404
 from .archive import former_couples
 from .calendar_feed import review_calendar
 from .forms import QUESTION_LABELS, FocusForm, MoveForm, ReviewAnswerForm, RhythmForm, TopicForm
 from .models import CalendarFeed, Habit, Rhythm
+from .selectors.review import review_page
+from .selectors.trends import gap_trend, past_reviews
 
 GAP_LABELS = {n: f"{n:+d}" if n else "0" for n in range(-4, 5)}
 
@@ -82,7 +84,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     rhythm = Rhythm.objects.filter(couple_id=review.couple_id).first()
     if rhythm is None:
         return _rhythm_first(request)
-    page = selectors.review_page(review=review, rhythm=rhythm, viewer=request.user)
+    page = review_page(review=review, rhythm=rhythm, viewer=request.user)
     submitting = request.POST.get("action") == "submit"
     form = ReviewAnswerForm(
         request.POST or None,
@@ -144,7 +146,7 @@ def review_move(request: HttpRequest, review_id: int) -> HttpResponse:
     rhythm = Rhythm.objects.filter(couple_id=review.couple_id).first()
     if rhythm is None:
         return _rhythm_first(request)
-    page = selectors.review_page(review=review, rhythm=rhythm, viewer=request.user)
+    page = review_page(review=review, rhythm=rhythm, viewer=request.user)
     if not page.is_current or review.revealed_at:
         messages.info(request, "Only this week's review can move, before you both share.")
         return redirect("checkins:review", review_id=review.pk)
@@ -197,7 +199,7 @@ def trends(request: HttpRequest) -> HttpResponse:
     if rhythm is None:
         return redirect("checkins:rhythm")
     weeks = 52 if request.GET.get("weeks") == "52" else 12
-    trend = selectors.gap_trend(
+    trend = gap_trend(
         couple=couple, rhythm=rhythm, viewer=request.user, partner=partner, weeks=weeks
     )
     charts = [
@@ -209,7 +211,7 @@ def trends(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         "weeks": weeks,
         "partner": partner,
-        "past": selectors.past_reviews(couple=couple),
+        "past": past_reviews(couple=couple),
     }
     return render(request, "checkins/trends.html", ctx)
 

@@ -14,10 +14,12 @@ from intimacy.accounts.services import current_pair, partner_name
 from intimacy.lib.charts import line_chart
 from intimacy.lib.decorators import login_required_post
 
-from . import selectors, services
+from . import services
 from .access import get_checkin_or_404
 from .forms import CheckInForm, HistoryForm, ReactionForm
 from .models import WEATHER_BRIGHTNESS, CheckIn, Reaction, Weather
+from .selectors.checkin import current_checkin, ended_checkin_today
+from .selectors.history import history as history_data
 
 BRIGHTNESS_LABELS = {WEATHER_BRIGHTNESS[w.value]: w.label for w in Weather}
 
@@ -55,8 +57,8 @@ def back(request: HttpRequest, checkin: CheckIn) -> HttpResponse:
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     """Today's check-in form on its own page: where nudges link and where errors show."""
-    mine = selectors.current_checkin(user=request.user)
-    if mine is None and selectors.ended_checkin_today(user=request.user):
+    mine = current_checkin(user=request.user)
+    if mine is None and ended_checkin_today(user=request.user):
         # Changed time zone into a day already checked in (and over where it began).
         return render(request, "checkins/today_closed.html")
     form = CheckInForm(request.POST or None, initial=initial_for(mine))
@@ -120,7 +122,7 @@ def history(request: HttpRequest) -> HttpResponse:
     today = request.user.local_today()
     month, range_days = HistoryForm.read(request.GET, today=today)
     couple, partner = current_pair(user=request.user)
-    data = selectors.history(
+    data = history_data(
         user=request.user, couple=couple, partner=partner, month=month, range_days=range_days
     )
     ctx = {

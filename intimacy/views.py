@@ -13,7 +13,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from checkins.archive import former_couples
 from checkins.models import Reaction
-from checkins.selectors import couple_today, dashboard_state, prompt_depth
+from checkins.selectors.dashboard import dashboard_state
+from checkins.selectors.prompt_pace import couple_today, prompt_depth
 from checkins.views import empty_form_fields
 from intimacy import export_page
 from intimacy.accounts.access import take_remembered_invite

@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from checkins.models import CheckIn, ReviewAnswer
-from checkins.selectors import couple_zone
+from checkins.selectors.prompt_pace import couple_zone
 from intimacy.accounts.models import Couple, Membership, User
 from prompts.models import DailyPrompt, PromptLog
 
@@ -44,7 +44,7 @@ class Facts:
     checked_in: set[tuple[int, dt.date]] = field(default_factory=set)
     # (couple, the couple's day) whose prompt is done or skipped.
     prompts_finished: set[tuple[int, dt.date]] = field(default_factory=set)
-    # The zone of each couple's shared day (checkins.selectors.couple_today's rule).
+    # The zone of each couple's shared day (checkins.selectors.prompt_pace.couple_today's rule).
     couple_zones: dict[int, zoneinfo.ZoneInfo] = field(default_factory=dict)
     plans: dict[int, ReviewPlan] = field(default_factory=dict)  # by couple
     # (couple, week, partner) who shared their review answers.
@@ -72,7 +72,7 @@ def facts_for(wanted: Iterable[tuple[int, str, dt.date]], *, now: dt.datetime) -
     )
     first_zones: dict[int, str] = {}
     if prompts:
-        # Today's prompt follows the couple's date (checkins.selectors.couple_zone).
+        # Today's prompt follows the couple's date (checkins.selectors.prompt_pace.couple_zone).
         first = Membership.objects.filter(couple=OuterRef("couple"), is_active=True)
         zone = Subquery(first.order_by("user_id").values("user__time_zone")[:1])
         for user_id, couple_id, first_zone in members.values_list("user_id", "couple_id", zone):

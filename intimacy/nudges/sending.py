@@ -20,7 +20,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.selectors import couple_today, dashboard_state, prompt_depth
+from checkins.selectors.dashboard import dashboard_state
+from checkins.selectors.prompt_pace import couple_today, prompt_depth
 from intimacy.accounts.models import User
 from intimacy.lib.emails import templated_email
 from prompts.models import Depth

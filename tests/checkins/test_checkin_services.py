@@ -6,7 +6,8 @@ import time_machine
 from django.db import connection
 
 from checkins.models import CheckIn, Reaction
-from checkins.selectors import dashboard_state, visible_checkin
+from checkins.selectors.checkin import visible_checkin
+from checkins.selectors.dashboard import dashboard_state
 from checkins.services import CheckInError, reaction_set, reaction_undo, shared_view
 from intimacy.accounts.models import Invite
 from intimacy.accounts.services import couple_join

@@ -124,7 +124,7 @@ def test_loading_again_keeps_what_staff_archived(db):
 def test_the_pace_follows_the_less_engaged_partner(couple, alice, bob, everyday):
     import time_machine
 
-    from checkins.selectors import prompt_pace
+    from checkins.selectors.prompt_pace import prompt_pace
     from tests.checkins.conftest import submit
 
     start = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
