@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -95,6 +96,7 @@ class DashboardState:
     done_weeks: set[dt.date] = field(default_factory=set)
 
 
+_PERSON_COLUMNS = ["id", "display_name", "time_zone"]
 _CHECKIN_COLUMNS = [
     "id",
     "author_id",
@@ -120,10 +122,19 @@ _RHYTHM_COLUMNS = [
 ]
 # The raw query skips the ORM's converters: the columns that need one (JSON, decryption).
 _CONVERTED = [
-    (i, CheckIn._meta.get_field(name))
-    for i, name in enumerate(_CHECKIN_COLUMNS)
+    (name, CheckIn._meta.get_field(name))
+    for name in _CHECKIN_COLUMNS
     if hasattr(CheckIn._meta.get_field(name), "from_db_value")
 ]
+
+
+def _named(table: str, prefix: str, columns: list[str]) -> dict[str, str]:
+    """`prefix_column: table.column` for each column."""
+    return {f"{prefix}_{column}": f"{table}.{column}" for column in columns}
+
+
+def _values(row: dict[str, Any], prefix: str, columns: list[str]) -> list[Any]:
+    return [row[f"{prefix}_{column}"] for column in columns]
 
 
 def _aware(row: tuple) -> tuple:
@@ -142,7 +153,8 @@ def _date(value: dt.date | str) -> dt.date:
 
 
 @cache
-def _dashboard_sql() -> str:
+def _dashboard_sql() -> tuple[str, list[str]]:
+    """The query, and the names of its columns in order (each selected `AS` its name)."""
     membership, user, couple = (m._meta.db_table for m in (Membership, User, Couple))
     checkin, reaction = CheckIn._meta.db_table, Reaction._meta.db_table
     rhythm, move = Rhythm._meta.db_table, RhythmMove._meta.db_table
@@ -150,23 +162,29 @@ def _dashboard_sql() -> str:
     review = Review._meta.db_table
     # Table and column names come from our own models, never from input. The latest done
     # review is Review.objects.done() (a focus picked) written into this one query.
-    return f"""
-        SELECT m.user_id, u.display_name, u.time_zone,
-               {", ".join(f"c.{col}" for col in _COUPLE_COLUMNS)},
-               {", ".join(f"rh.{col}" for col in _RHYTHM_COLUMNS)},
-               {", ".join(f"ci.{col}" for col in _CHECKIN_COLUMNS)},
-               rm.week_start, rm.starts_at,
-               r.kind, r.author_id,
-               (SELECT COUNT(*) FROM {offer} so
-                JOIN {link} cl ON cl.couple_id = so.couple_id AND cl.coach_id = so.coach_id
-                     AND cl.status = '{CoachLink.Status.ACTIVE}'
-                WHERE so.couple_id = c.id AND so.status = '{SetOffer.Status.OFFERED}'),
-               (SELECT COUNT(*) FROM {link} cl JOIN {user} cu ON cu.id = cl.coach_id
-                WHERE cl.couple_id = c.id AND cl.status = '{CoachLink.Status.ACTIVE}'
-                  AND cu.is_coach),
-               (SELECT MAX(rv.week_start) FROM {review} rv
-                WHERE rv.couple_id = c.id AND rv.focus_habit <> ''
-                  AND rv.week_start BETWEEN %s AND %s)
+    columns = {
+        **_named("u", "person", _PERSON_COLUMNS),
+        **_named("c", "couple", _COUPLE_COLUMNS),
+        **_named("rh", "rhythm", _RHYTHM_COLUMNS),
+        **_named("ci", "checkin", _CHECKIN_COLUMNS),
+        "move_week_start": "rm.week_start",
+        "move_starts_at": "rm.starts_at",
+        "reaction_kind": "r.kind",
+        "reaction_author_id": "r.author_id",
+        "open_offers": f"""(SELECT COUNT(*) FROM {offer} so
+            JOIN {link} cl ON cl.couple_id = so.couple_id AND cl.coach_id = so.coach_id
+                 AND cl.status = '{CoachLink.Status.ACTIVE}'
+            WHERE so.couple_id = c.id AND so.status = '{SetOffer.Status.OFFERED}')""",  # noqa: S608
+        "coaches": f"""(SELECT COUNT(*) FROM {link} cl JOIN {user} cu ON cu.id = cl.coach_id
+            WHERE cl.couple_id = c.id AND cl.status = '{CoachLink.Status.ACTIVE}'
+              AND cu.is_coach)""",  # noqa: S608
+        "done_week": f"""(SELECT MAX(rv.week_start) FROM {review} rv
+            WHERE rv.couple_id = c.id AND rv.focus_habit <> ''
+              AND rv.week_start BETWEEN %s AND %s)""",  # noqa: S608
+    }
+    select = ",\n               ".join(f"{sql} AS {name}" for name, sql in columns.items())
+    sql = f"""
+        SELECT {select}
         FROM {membership} me
         JOIN {couple} c ON c.id = me.couple_id
         LEFT JOIN {rhythm} rh ON rh.couple_id = c.id
@@ -180,6 +198,7 @@ def _dashboard_sql() -> str:
         LEFT JOIN {reaction} r ON r.checkin_id = ci.id AND r.author_id <> ci.author_id
         WHERE me.user_id = %s AND me.is_active
     """  # noqa: S608
+    return sql, list(columns)
 
 
 def dashboard_state(*, user: User) -> DashboardState:
@@ -192,9 +211,10 @@ def dashboard_state(*, user: User) -> DashboardState:
     today, now = user.local_today(), timezone.now()
     window = [today - ZONE_SPREAD, today + ZONE_SPREAD, now]
     weeks = [today - dt.timedelta(days=8), today + dt.timedelta(days=8)]
+    sql, names = _dashboard_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_dashboard_sql(), [*weeks, *weeks, *window, user.pk, user.pk])
-        rows = [_aware(row) for row in cursor.fetchall()]
+        cursor.execute(sql, [*weeks, *weeks, *window, user.pk, user.pk])
+        rows = [dict(zip(names, _aware(row), strict=True)) for row in cursor.fetchall()]
     if not rows:
         # No couple: my own check-in is all there is.
         mine = CheckIn.objects.filter(
@@ -205,29 +225,33 @@ def dashboard_state(*, user: User) -> DashboardState:
         return DashboardState(None, None, card)
 
     db = connection.alias
-    nr = len(_RHYTHM_COLUMNS)
-    nc = len(_COUPLE_COLUMNS) + nr
-    couple = Couple.from_db(db, _COUPLE_COLUMNS, rows[0][3 : 3 + nc - nr])
-    rhythm_values = rows[0][3 + nc - nr : 3 + nc]
-    rhythm = Rhythm.from_db(db, _RHYTHM_COLUMNS, rhythm_values) if rhythm_values[0] else None
+    first = rows[0]
+    couple = Couple.from_db(db, _COUPLE_COLUMNS, _values(first, "couple", _COUPLE_COLUMNS))
+    rhythm = (
+        Rhythm.from_db(db, _RHYTHM_COLUMNS, _values(first, "rhythm", _RHYTHM_COLUMNS))
+        if first["rhythm_id"]
+        else None
+    )
     people: dict[int, User] = {}
     checkins: dict[int, list[Current]] = {}
     moves: dict[dt.date, dt.datetime] = {}
     for row in rows:
-        user_id, name, zone = row[:3]
+        user_id = row["person_id"]
         people.setdefault(
-            user_id, User.from_db(db, ["id", "display_name", "time_zone"], [user_id, name, zone])
+            user_id, User.from_db(db, _PERSON_COLUMNS, _values(row, "person", _PERSON_COLUMNS))
         )
-        if row[-7] is not None:
-            moves[row[-7]] = row[-6]
-        values = list(row[3 + nc : -7])
-        if values[0] is not None and not any(
-            c.pk == values[0] for c, _, _ in checkins.get(user_id, [])
+        if row["move_week_start"] is not None:
+            moves[row["move_week_start"]] = row["move_starts_at"]
+        checkin_id = row["checkin_id"]
+        if checkin_id is not None and not any(
+            c.pk == checkin_id for c, _, _ in checkins.get(user_id, [])
         ):
-            for i, column in _CONVERTED:
-                values[i] = column.from_db_value(values[i], None, connection)
-            checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, values)
-            checkins.setdefault(user_id, []).append((checkin, row[-5], row[-4]))
+            values = {name: row[f"checkin_{name}"] for name in _CHECKIN_COLUMNS}
+            for name, column in _CONVERTED:
+                values[name] = column.from_db_value(values[name], None, connection)
+            checkin = CheckIn.from_db(db, _CHECKIN_COLUMNS, list(values.values()))
+            entry = (checkin, row["reaction_kind"], row["reaction_author_id"])
+            checkins.setdefault(user_id, []).append(entry)
     people[user.pk] = user
     partner = next((p for pk, p in people.items() if pk != user.pk), None)
 
@@ -240,7 +264,7 @@ def dashboard_state(*, user: User) -> DashboardState:
         rhythm,
         moves,
         list(people.values()),
-        open_offers=rows[0][-3],
-        coaches=rows[0][-2],
-        done_weeks={_date(rows[0][-1])} if rows[0][-1] else set(),
+        open_offers=first["open_offers"],
+        coaches=first["coaches"],
+        done_weeks={_date(first["done_week"])} if first["done_week"] else set(),
     )
