@@ -7,6 +7,7 @@ from django.urls import include, path, register_converter
 
 from checkins import coach_views
 from intimacy.lib.converters import IdConverter
+from intimacy.privacy import views as privacy_views
 
 from . import views
 
@@ -32,10 +33,10 @@ urlpatterns = [
     path("livez/", views.livez, name="livez"),
     path("coach/", coach_views.coach_home, name="coach_home"),
     path("exit/", views.quick_exit, name="quick_exit"),
-    path("settings/privacy/", views.privacy, name="privacy"),
-    path("settings/privacy/export.json", views.export_json, name="export_json"),
-    path("settings/privacy/export/", views.export_html, name="export_html"),
-    path("settings/privacy/delete/", views.account_delete, name="account_delete"),
+    path("settings/privacy/", privacy_views.privacy, name="privacy"),
+    path("settings/privacy/export.json", privacy_views.export_json, name="export_json"),
+    path("settings/privacy/export/", privacy_views.export_html, name="export_html"),
+    path("settings/privacy/delete/", privacy_views.account_delete, name="account_delete"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("intimacy.accounts.urls")),

@@ -15,7 +15,8 @@ from django.urls import reverse
 from checkins import services
 from checkins.models import ParkedTopic, Reaction, Review, ReviewAnswer, Rhythm, RhythmMove
 from intimacy.accounts.services import couple_end
-from intimacy.privacy import account_delete, data_export
+from intimacy.privacy.deletion import account_delete
+from intimacy.privacy.export import data_export
 from tests.factories import UserFactory, make_couple
 
 from .conftest import submit

@@ -247,7 +247,7 @@ def test_every_registered_model_lands_in_the_export(world, alice, coach, capsys)
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from intimacy.nudges.models import Nudge
-    from intimacy.privacy import data_export
+    from intimacy.privacy.export import data_export
     from prompts.models import DailyPrompt, PromptSet
     from prompts.services import set_create, set_follow, set_offer, set_publish
 
