@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import archive_views, coach_views, review_views, views
+from . import archive_views, review_views, views
 
 app_name = "checkins"
 
@@ -10,7 +10,6 @@ urlpatterns = [
     path("checkins/<id:checkin_id>/", views.detail, name="detail"),
     path("checkins/<id:checkin_id>/react/", views.react, name="react"),
     path("checkins/<id:checkin_id>/react/undo/", views.react_undo, name="react_undo"),
-    path("coach/couples/<id:couple_id>/", coach_views.coach_couple, name="coach_couple"),
     path("review/", review_views.review_home, name="review_home"),
     path("review/rhythm/", review_views.rhythm_edit, name="rhythm"),
     path("review/trends/", review_views.trends, name="trends"),

@@ -5,7 +5,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path, register_converter
 
-from checkins import coach_views
 from intimacy.lib.converters import IdConverter
 from intimacy.privacy import views as privacy_views
 
@@ -31,7 +30,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz/", views.healthz, name="healthz"),
     path("livez/", views.livez, name="livez"),
-    path("coach/", coach_views.coach_home, name="coach_home"),
+    path("coach/", include("checkins.coach_urls")),
     path("exit/", views.quick_exit, name="quick_exit"),
     path("settings/privacy/", privacy_views.privacy, name="privacy"),
     path("settings/privacy/export.json", privacy_views.export_json, name="export_json"),

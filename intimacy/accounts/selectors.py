@@ -40,7 +40,7 @@ def landing_url(*, user: User) -> str:
     """Where a person starts (after logging in, or opening the site): a coach with no couple
     of their own on their coaching page, everyone else on their dashboard."""
     if user.is_coach and not Couple.objects.for_user(user).exists():
-        return reverse("coach_home")
+        return reverse("coach:home")
     return reverse("dashboard")
 
 

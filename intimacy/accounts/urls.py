@@ -15,6 +15,4 @@ urlpatterns = [
     path("couple/<id:couple_id>/coach/", views.couple_coach, name="couple_coach"),
     path("couple/coach-links/<id:link_id>/scope/", views.coach_scope, name="coach_scope"),
     path("couple/coach-links/<id:link_id>/revoke/", views.coach_revoke, name="coach_revoke"),
-    path("coach/join/", views.coach_join_code, name="coach_join_code"),
-    path("coach/join/<str:token>/", views.coach_join, name="coach_join"),
 ]

@@ -15,7 +15,7 @@ from .access import (
     remember_invite,
 )
 from .forms import CoachScopeForm, JoinCodeForm, ProfileForm
-from .models import CoachLink, Couple, Invite
+from .models import CoachLink, Invite
 
 
 @login_required_post
@@ -151,43 +151,3 @@ def coach_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     services.coach_link_revoke(link=link)
     messages.success(request, "Done. That coach can no longer see anything of yours.")
     return redirect("accounts:couple_coach", couple_id=link.couple_id)
-
-
-@login_required_post
-def coach_join_code(request: HttpRequest) -> HttpResponse:
-    """A coach types a couple's code; it leads to the same page as the link."""
-    form = JoinCodeForm(request.POST)
-    if not allow(request, action="coach_join_code"):
-        messages.error(request, "Too many codes tried. Wait ten minutes, then try again.")
-        return redirect("coach_home")
-    code = form.cleaned_data["code"] if form.is_valid() else None
-    link = CoachLink.objects.filter(code=code).first() if code else None
-    if link is None:
-        messages.error(
-            request, "We couldn't find an invitation with that code. Check it and retry."
-        )
-        return redirect("coach_home")
-    return redirect("accounts:coach_join", token=link.token)
-
-
-@login_required
-def coach_join(request: HttpRequest, token: str) -> HttpResponse:
-    """A coach opens a couple's invitation and accepts it."""
-    link = CoachLink.objects.select_related("couple").filter(token=token).first()
-    if (
-        link is None
-        or link.status != CoachLink.Status.INVITED
-        or link.invitation_expired()
-        # An invitation a couple sent before it ended (older releases left them open).
-        or link.couple.status == Couple.Status.ENDED
-    ):
-        return render(request, "accounts/coach_invalid.html", status=404)
-    if request.method == "POST":
-        try:
-            services.coach_link_accept(link=link, coach=request.user)
-        except services.CoupleError as exc:
-            return render(request, "accounts/coach_invalid.html", {"message": str(exc)}, status=410)
-        messages.success(request, "You are now linked with this couple.")
-        return redirect("coach_home")
-    names = Couple.objects.prefetch_related("memberships__user").get(pk=link.couple_id).names()
-    return render(request, "accounts/coach_join.html", {"link": link, "names": names})

@@ -379,8 +379,8 @@ def test_join_by_code_takes_any_dash_and_wide_letters(client, alice, bob, coach,
     link = services.coach_invite(couple=make_couple(UserFactory(), UserFactory()))
     client.force_login(coach)
     typed = link.code[:4] + dash + link.code[4:]
-    response = client.post(reverse("accounts:coach_join_code"), {"code": typed})
-    assert response.url == reverse("accounts:coach_join", args=[link.token]), typed
+    response = client.post(reverse("coach:join_code"), {"code": typed})
+    assert response.url == reverse("coach:join", args=[link.token]), typed
 
 
 @pytest.mark.parametrize(

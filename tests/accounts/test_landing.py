@@ -24,9 +24,9 @@ def log_in(client: DjangoClient, email: str, path: str = "") -> str:
 
 def test_a_coach_lands_on_the_coaching_page(coach):
     client = DjangoClient()
-    assert log_in(client, coach.email) == reverse("coach_home")
+    assert log_in(client, coach.email) == reverse("coach:home")
     # The address of the site itself leads there too.
-    assert client.get(reverse("home")).url == reverse("coach_home")
+    assert client.get(reverse("home")).url == reverse("coach:home")
 
 
 def test_a_coach_with_a_couple_of_their_own_lands_on_the_dashboard(coach, alice):
@@ -46,4 +46,4 @@ def test_a_coach_who_confirms_their_address_lands_on_the_coaching_page(mailoutbo
     assert log_in(client, coach.email) == reverse("account_email_verification_sent")
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[-1].body)
     response = client.post(link.group(1))
-    assert response.url == reverse("coach_home")
+    assert response.url == reverse("coach:home")

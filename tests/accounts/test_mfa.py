@@ -30,12 +30,12 @@ def turn_on_totp(client) -> str:
 def test_a_coach_must_set_up_two_factor_before_anything_else(client):
     coach = UserFactory(email="newcoach@example.com", is_coach=True, mfa=False)
     client.force_login(coach)
-    for name in ("coach_home", "dashboard", "prompts:studio"):
+    for name in ("coach:home", "dashboard", "prompts:studio"):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response.url.startswith(reverse("mfa_activate_totp"))
     turn_on_totp(client)
-    assert client.get(reverse("coach_home")).status_code == 200
+    assert client.get(reverse("coach:home")).status_code == 200
 
 
 def test_staff_must_too_and_the_admin_logs_in_through_allauth(client):
@@ -210,7 +210,7 @@ def test_after_the_recovery_codes_the_way_on_leads_where_the_coach_was_going(cou
     from intimacy.accounts import services as accounts
 
     coach = UserFactory(email="newcoach@example.com", is_coach=True, mfa=False)
-    join = reverse("accounts:coach_join", args=[accounts.coach_invite(couple=couple).token])
+    join = reverse("coach:join", args=[accounts.coach_invite(couple=couple).token])
     client = password_login(coach.email)
     response = client.get(join)
     assert response.url.startswith(reverse("mfa_activate_totp"))
@@ -268,11 +268,11 @@ def test_the_downloaded_codes_say_what_they_are(client, alice):
 def test_the_way_on_never_leads_off_the_site(db):
     coach = UserFactory(email="newcoach@example.com", is_coach=True, mfa=False)
     client = password_login(coach.email)
-    client.get(reverse("coach_home"))  # where logging in leads: set-up comes first
+    client.get(reverse("coach:home"))  # where logging in leads: set-up comes first
     # A path that, as a link, would lead to another site ("//elsewhere.example/").
     response = client.get("http://testserver//elsewhere.example/")
     assert response.wsgi_request.path == "//elsewhere.example/"
     turn_on_totp(client)
     page = client.get(reverse("mfa_view_recovery_codes")).text
     assert "elsewhere.example" not in page
-    assert f'href="{reverse("coach_home")}">Continue' in page  # where logging in led
+    assert f'href="{reverse("coach:home")}">Continue' in page  # where logging in led

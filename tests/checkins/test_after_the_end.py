@@ -356,7 +356,7 @@ def test_a_coach_invitation_of_an_ended_couple_cannot_be_used(client, couple, co
     link = coach_invite(couple=couple)
     couple_end(couple=couple)
     client.force_login(coach)
-    response = client.get(reverse("accounts:coach_join", args=[link.token]))
+    response = client.get(reverse("coach:join", args=[link.token]))
     assert response.status_code == 404
     assert "This invitation can't be used" in response.text
 

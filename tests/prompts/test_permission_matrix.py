@@ -141,17 +141,17 @@ VIEWS = [
         lambda w: {"state": "saved"},
         {"coach"},
     ),
-    ("coach_home", lambda w: [], "get", None, COACHES),
+    ("coach:home", lambda w: [], "get", None, COACHES),
     # A coach invitation opens to whoever holds its link (like a partner's invite).
-    ("accounts:coach_join", lambda w: [w["invitation"].token], "get", None, LOGGED_IN),
+    ("coach:join", lambda w: [w["invitation"].token], "get", None, LOGGED_IN),
     (
-        "accounts:coach_join_code",
+        "coach:join_code",
         lambda w: [],
         "post",
         lambda w: {"code": w["invitation"].code},
         LOGGED_IN,
     ),
-    ("checkins:coach_couple", lambda w: [w["couple"].pk], "get", None, {"coach"}),
+    ("coach:couple", lambda w: [w["couple"].pk], "get", None, {"coach"}),
     ("accounts:couple_coach", lambda w: [w["couple"].pk], "get", None, {"alice"}),
     (
         "accounts:coach_scope",

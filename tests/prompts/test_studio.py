@@ -424,7 +424,7 @@ def test_prompts_of_an_unlisted_set_cannot_be_reached_by_their_number(
 def test_a_coach_whose_role_was_taken_away_sees_the_couple_no_more(client, couple, coach):
     accounts.coach_link_accept(link=accounts.coach_invite(couple=couple), coach=coach)
     client.force_login(coach)
-    url = reverse("checkins:coach_couple", args=[couple.pk])
+    url = reverse("coach:couple", args=[couple.pk])
     assert client.get(url).status_code == 200
     coach.is_coach = False
     coach.save()

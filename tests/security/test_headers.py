@@ -214,7 +214,7 @@ def _reset_password(couple: Couple, alice: User, coach: User) -> Opening:
 
 REAL: dict[str, Callable[[Couple, User, User], Opening]] = {
     "accounts:join": _join,
-    "accounts:coach_join": _coach_join,
+    "coach:join": _coach_join,
     "checkins:calendar_ics": _calendar,
     "nudges:open": _nudge_open,
     "nudges:unsubscribe": _unsubscribe,

@@ -152,8 +152,8 @@ def test_invite_code_guesses_are_counted_per_ipv6_network(client):
 def test_coach_code_guesses_are_limited_per_address(client, coach):
     client.force_login(coach)
     for _ in range(10):
-        client.post(reverse("accounts:coach_join_code"), {"code": "ZZZZZZZZ"})
-    response = client.post(reverse("accounts:coach_join_code"), {"code": "ZZZZZZZZ"}, follow=True)
+        client.post(reverse("coach:join_code"), {"code": "ZZZZZZZZ"})
+    response = client.post(reverse("coach:join_code"), {"code": "ZZZZZZZZ"}, follow=True)
     assert "Too many codes tried" in response.text
 
 
@@ -161,10 +161,10 @@ def test_coach_code_guesses_are_limited_per_person_across_addresses(client, coac
     client.force_login(coach)
     for n in range(10):
         client.post(
-            reverse("accounts:coach_join_code"), {"code": "ZZZZZZZZ"}, REMOTE_ADDR=f"198.51.100.{n}"
+            reverse("coach:join_code"), {"code": "ZZZZZZZZ"}, REMOTE_ADDR=f"198.51.100.{n}"
         )
     response = client.post(
-        reverse("accounts:coach_join_code"),
+        reverse("coach:join_code"),
         {"code": "ZZZZZZZZ"},
         REMOTE_ADDR="203.0.113.9",
         follow=True,
