@@ -4,12 +4,15 @@ Tests that need a real server are marked `needs_postgres` or `needs_redis`; with
 the server they are skipped with one line, or fail when REQUIRE_SERVICES=1 (CI).
 """
 
+import datetime as dt
 import os
 import shutil
 import time
+from collections.abc import Iterator
 
 import pytest
 import redis
+import time_machine
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.conf import settings
 from django.core.cache import cache
@@ -17,8 +20,9 @@ from django.test import Client as DjangoClient
 
 from intimacy.accounts.models import Couple, User
 from intimacy.settings.test import TEST_CACHE_PREFIX
+from prompts.models import Depth, PromptSet
 
-from .factories import UserFactory, make_couple
+from .factories import UserFactory, make_couple, make_set
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -127,6 +131,21 @@ def staff(db: None) -> User:
 @pytest.fixture
 def couple(alice: User, bob: User) -> Couple:
     return make_couple(alice, bob)
+
+
+@pytest.fixture
+def wednesday_noon() -> Iterator[None]:
+    """Time stands still on Wednesday 18 November 2026 at noon UTC (13:00 in Paris, where
+    Alice lives): "today" and "this week" (begun Monday 16 November) are the same every run.
+    A module uses it with `pytest.mark.usefixtures("wednesday_noon")`."""
+    with time_machine.travel(dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def everyday(db: None) -> PromptSet:
+    """The default prompt set: two light prompts, a medium one, a deep one."""
+    return make_set("everyday", [Depth.LIGHT, Depth.LIGHT, Depth.MEDIUM, Depth.DEEP], default=True)
 
 
 @pytest.fixture

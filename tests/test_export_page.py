@@ -8,7 +8,6 @@ import re
 from html import unescape
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,10 +17,10 @@ from checkins.models import CheckIn
 from intimacy.nudges.models import Nudge
 from intimacy.nudges.schedule import nudges_set_up
 from prompts.models import Prompt, PromptLog
-from tests.checkins.conftest import submit
-from tests.checkins.test_review_services import FULL, rhythm_for
+from tests.factories import FULL, rhythm_for, submit
 
-pytestmark = pytest.mark.django_db
+# Time stands still on Wednesday 18 November 2026 at noon UTC (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday_noon")]
 
 # What the issue found on the page: stored keys and values, and machine timestamps.
 INTERNAL = [
@@ -29,13 +28,6 @@ INTERNAL = [
     "slow_hug", "morning_checkin", "weekly_review", "0 is Monday", "bright_spells",
     "practical_help", "recovery_codes", "no_couple", "['", "True", "False", "None",
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    """Wednesday 18 November 2026, noon UTC: 13:00 in Paris, where Alice lives."""
-    with time_machine.travel(dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.urls import reverse
 from checkins.services import answer_save, checkin_submit, review_for_week
 from intimacy.accounts import services
 from intimacy.accounts.models import CoachAccess, CoachLink
+from tests.factories import login_redirect
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +17,6 @@ PRIVATE = "CANARY-coach-private"
 @pytest.fixture
 def link(couple, coach):
     return services.coach_link_accept(link=services.coach_invite(couple=couple), coach=coach)
-
-
-def login_redirect(response, url: str) -> bool:
-    return response.status_code == 302 and response.url == f"{reverse('account_login')}?next={url}"
 
 
 def test_couple_invites_a_coach_who_accepts(client, couple, alice, coach):

@@ -3,23 +3,8 @@ import re
 import pytest
 
 from checkins.models import CheckIn
-from checkins.services import checkin_submit
 from intimacy.accounts.models import Couple, User
-
-CANARY = "CANARY-private-7f3a91"
-
-
-def submit(user: User, **overrides: object) -> CheckIn:
-    fields = {
-        "weather": "rainy",
-        "energy": 2,
-        "needs": ["comfort"],
-        "tags": ["work"],
-        "note_to_partner": "Long day, hug later?",
-        "private_note": CANARY,
-        "disclosure": "all",
-    }
-    return checkin_submit(author=user, **{**fields, **overrides})
+from tests.factories import submit
 
 
 @pytest.fixture

@@ -17,12 +17,10 @@ from checkins.models import ParkedTopic, Reaction, Review, ReviewAnswer, Rhythm,
 from intimacy.accounts.services import couple_end
 from intimacy.privacy.deletion import account_delete
 from intimacy.privacy.export import data_export
-from tests.factories import UserFactory, make_couple
+from tests.factories import FULL, UserFactory, make_couple, rhythm_for, submit
 
-from .conftest import submit
-from .test_review_services import FULL, rhythm_for
-
-pytestmark = pytest.mark.django_db
+# Time stands still on Wednesday 18 November 2026 at noon UTC (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday_noon")]
 
 # What each partner wrote. Bob's words must never reach Alice after the end, and Alice's never
 # reach Bob, even where they were shown to both before it.
@@ -36,13 +34,6 @@ BOB_NOTE = "BOB-note-to-partner-6aa"
 ALICE_NOTE = "ALICE-note-to-partner-c73"
 BOB_WORDS = (BOB_SHARED, BOB_UNREVEALED, BOB_TOPIC, BOB_NOTE)
 ALICE_WORDS = (ALICE_SHARED, ALICE_DRAFT, ALICE_TOPIC, ALICE_NOTE)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    """A fixed Wednesday noon (UTC): this week began on Monday 16 November."""
-    with time_machine.travel(dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

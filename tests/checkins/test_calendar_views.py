@@ -7,8 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from checkins.models import CalendarFeed
-
-from .test_review_services import rhythm_for
+from tests.factories import rhythm_for
 
 
 def said(response) -> list[str]:

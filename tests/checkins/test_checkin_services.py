@@ -2,7 +2,6 @@ import datetime as dt
 import threading
 
 import pytest
-import time_machine
 from django.db import connection
 
 from checkins.models import CheckIn, Reaction
@@ -11,15 +10,9 @@ from checkins.selectors.dashboard import dashboard_state
 from checkins.services import CheckInError, reaction_set, reaction_undo, shared_view
 from intimacy.accounts.models import Invite
 from intimacy.accounts.services import couple_join
-from tests.factories import UserFactory, make_couple
-
-from .conftest import CANARY, submit
+from tests.factories import CANARY, UserFactory, at, make_couple, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def at(*args: int) -> time_machine.travel:
-    return time_machine.travel(dt.datetime(*args, tzinfo=dt.UTC), tick=False)
 
 
 def test_second_submit_the_same_day_updates_the_same_row(couple, alice):

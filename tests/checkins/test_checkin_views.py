@@ -11,18 +11,12 @@ from checkins.demo import DEMO_DOMAIN, create_demo_couples
 from checkins.models import CheckIn, Reaction
 from intimacy.accounts.models import User
 from intimacy.accounts.services import couple_end
-from tests.factories import UserFactory, make_couple
+from tests.factories import CANARY, UserFactory, login_redirect, make_couple, submit
 
-from .conftest import CANARY, checked, submit
+from .conftest import checked
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    """A fixed Wednesday noon (UTC), so "today" is the same for every run."""
-    with time_machine.travel(dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), tick=False):
-        yield
+# Time stands still on Wednesday 18 November 2026 at noon UTC (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday_noon")]
 
 
 VALID = {
@@ -34,10 +28,6 @@ VALID = {
     "private_note": "just for me",
     "disclosure": "all",
 }
-
-
-def login_redirect(response: object, url: str) -> bool:
-    return response.status_code == 302 and response.url == f"{reverse('account_login')}?next={url}"
 
 
 # Today's check-in

@@ -2,46 +2,15 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 
 from checkins import services
-from checkins.models import Review, ReviewAnswer, Rhythm, RhythmMove
-from tests.factories import UserFactory, make_couple
+from checkins.models import Review, ReviewAnswer, RhythmMove
+from tests.factories import FULL, UserFactory, at, make_couple, rhythm_for
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-
-FULL = {
-    "appreciations": "You made soup when I was ill",
-    "went_well": "Saturday walk",
-    "hard_moment": "",
-    "unspoken_need": "More quiet mornings",
-    "feel_loved": "Ask me about my day",
-    "more_time": ["hard_moment"],
-    "repair": "no",
-    "repair_what": "",
-    **{
-        f"{k}_{layer}": v
-        for layer in ("emotional", "physical", "intellectual", "digital")
-        for k, v in (("felt", 3), ("wished", 5))
-    },
-}
-
-
-def at(*args: int) -> time_machine.travel:
-    return time_machine.travel(dt.datetime(*args, tzinfo=dt.UTC), tick=False)
-
-
-def rhythm_for(couple, **overrides) -> Rhythm:
-    fields = {
-        "weekday": 6,
-        "local_time": dt.time(19),
-        "duration_minutes": 30,
-        "time_zone": "Europe/London",
-    }
-    return services.rhythm_set(couple=couple, **{**fields, **overrides})
 
 
 def test_the_week_is_the_couples_not_each_partners():

@@ -11,18 +11,10 @@ from icalendar import Calendar
 from checkins import services
 from checkins.models import CalendarFeed, ParkedTopic, Review, ReviewAnswer, RhythmMove
 from intimacy.accounts.services import couple_end
-from tests.factories import UserFactory, make_couple
+from tests.factories import FULL, UserFactory, login_redirect, make_couple, rhythm_for
 
-from .test_review_services import FULL, rhythm_for
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    """A fixed Wednesday noon (UTC), so "this week" is the same for every run."""
-    with time_machine.travel(dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC), tick=False):
-        yield
+# Time stands still on Wednesday 18 November 2026 at noon UTC (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday_noon")]
 
 
 CANARY = "CANARY-review-55e1"
@@ -41,10 +33,6 @@ FORM = {
         for k in ("felt", "wished")
     },
 }
-
-
-def login_redirect(response, url: str) -> bool:
-    return response.status_code == 302 and response.url == f"{reverse('account_login')}?next={url}"
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from checkins import services
-from tests.checkins.conftest import submit
-from tests.checkins.test_review_services import FULL, rhythm_for
-from tests.factories import PASSWORD, make_couple
+from tests.factories import FULL, PASSWORD, make_couple, rhythm_for, submit
 
 from .conftest import check_page, log_in, reauthenticate_if_asked
 

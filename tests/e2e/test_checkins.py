@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from checkins.demo import create_demo_couples
-from tests.checkins.conftest import submit
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, submit
 
 from .conftest import check_page, log_in
 

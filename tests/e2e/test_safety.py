@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 
 from checkins.services import rhythm_set
-from tests.checkins.conftest import submit
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, submit
 
 from .conftest import log_in
 

@@ -39,11 +39,3 @@ def due_now(user: User, habit: str, now: dt.datetime) -> NudgeRule:
     r.next_due_at = now
     r.save()
     return r
-
-
-@pytest.fixture
-def everyday(db: None):
-    from prompts.models import Depth
-    from tests.prompts.conftest import make_set
-
-    return make_set("everyday", [Depth.LIGHT, Depth.LIGHT, Depth.MEDIUM, Depth.DEEP], default=True)

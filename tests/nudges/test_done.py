@@ -16,9 +16,7 @@ from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
 from intimacy.nudges.schedule import focus_apply, partners_adopt, reviews_refresh, rules_dispatch
 from intimacy.nudges.sending import nudges_send
 from prompts.models import DailyPrompt, Prompt, PromptLog
-from tests.checkins.conftest import submit
-from tests.checkins.test_review_services import FULL
-from tests.factories import UserFactory, make_couple
+from tests.factories import FULL, UserFactory, make_couple, submit
 
 from .conftest import at, rule
 

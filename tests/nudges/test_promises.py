@@ -14,8 +14,7 @@ from checkins.models import Review
 from intimacy.accounts.services import couple_end
 from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
 from intimacy.nudges.schedule import focus_apply, partners_adopt
-from tests.checkins.test_review_services import FULL
-from tests.factories import make_couple
+from tests.factories import FULL, make_couple
 
 from .conftest import at, rule
 from .test_done import minute, only_reviews, review_at

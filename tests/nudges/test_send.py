@@ -12,7 +12,7 @@ from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
 from intimacy.nudges.schedule import nudges_sweep, rules_dispatch
 from intimacy.nudges.sending import nudges_send
 from prompts.models import DailyPrompt, Depth, Prompt
-from tests.checkins.conftest import submit
+from tests.factories import submit
 
 from .conftest import at, due_now, rule
 

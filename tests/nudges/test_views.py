@@ -187,7 +187,7 @@ def test_the_preferences_page_queries_do_not_grow_with_reviews(
     client, adopted, alice, bob, django_assert_max_num_queries
 ):
     from checkins.models import Review, RhythmMove
-    from tests.checkins.test_review_services import rhythm_for
+    from tests.factories import rhythm_for
 
     rhythm_for(adopted)
     for week in range(1, 30):

@@ -125,7 +125,7 @@ def test_the_pace_follows_the_less_engaged_partner(couple, alice, bob, everyday)
     import time_machine
 
     from checkins.selectors.prompt_pace import prompt_pace
-    from tests.checkins.conftest import submit
+    from tests.factories import submit
 
     start = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
     prompts = [item.prompt for item in everyday.items.all()]

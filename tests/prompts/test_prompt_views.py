@@ -2,15 +2,9 @@ import pytest
 from django.urls import reverse
 
 from prompts.models import FollowedSet, Kind, Layer, Prompt, PromptLog, PromptSet, Status
-from tests.factories import UserFactory, make_couple
-
-from .conftest import make_set
+from tests.factories import UserFactory, login_redirect, make_couple, make_set
 
 pytestmark = pytest.mark.django_db
-
-
-def login_redirect(response, url: str) -> bool:
-    return response.status_code == 302 and response.url == f"{reverse('account_login')}?next={url}"
 
 
 def test_library_lists_sets_and_prompts(client, alice, everyday):

@@ -22,8 +22,7 @@ from intimacy.nudges.models import Nudge, NudgeRule, NudgeSettings
 from intimacy.nudges.schedule import nudges_set_up
 from prompts.models import FollowedSet, Prompt, PromptLog, PromptSet, SetOffer
 from prompts.services import set_create, set_offer, set_publish
-from tests.checkins.conftest import submit
-from tests.factories import UserFactory, make_couple
+from tests.factories import UserFactory, make_couple, submit
 
 from .urlmap import all_routes, fill
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from checkins import services
 from checkins.models import CheckIn, ParkedTopic, ReviewAnswer
 from intimacy.lib import crypto
-from tests.accounts.test_mfa import code_for
+from tests.factories import code_for
 
 CANARY = "CANARY-7c1e-do-not-store-plainly"
 

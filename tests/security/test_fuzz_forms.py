@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from checkins import services as checkins
 from intimacy.accounts import services as accounts
 from prompts.services import set_create
-from tests.checkins.conftest import submit
-from tests.factories import UserFactory, make_couple
+from tests.factories import UserFactory, make_couple, submit
 
 from .urlmap import all_routes, fill
 

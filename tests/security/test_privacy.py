@@ -23,8 +23,7 @@ from intimacy.accounts.selectors import landing_url
 from intimacy.nudges.schedule import nudges_set_up
 from intimacy.privacy import NOT_EXPORTED, REGISTRY
 from prompts.models import Prompt, PromptLog
-from tests.checkins.conftest import submit
-from tests.factories import PASSWORD, current_code
+from tests.factories import PASSWORD, current_code, submit
 
 pytestmark = pytest.mark.django_db
 

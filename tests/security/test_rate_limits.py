@@ -160,9 +160,7 @@ def test_coach_code_guesses_are_limited_per_address(client, coach):
 def test_coach_code_guesses_are_limited_per_person_across_addresses(client, coach):
     client.force_login(coach)
     for n in range(10):
-        client.post(
-            reverse("coach:join_code"), {"code": "ZZZZZZZZ"}, REMOTE_ADDR=f"198.51.100.{n}"
-        )
+        client.post(reverse("coach:join_code"), {"code": "ZZZZZZZZ"}, REMOTE_ADDR=f"198.51.100.{n}")
     response = client.post(
         reverse("coach:join_code"),
         {"code": "ZZZZZZZZ"},
