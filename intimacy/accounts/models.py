@@ -165,11 +165,6 @@ def invite_expiry() -> dt.datetime:
     return timezone.now() + INVITE_LIFETIME
 
 
-class InviteQuerySet(models.QuerySet["Invite"]):
-    def usable(self) -> "InviteQuerySet":
-        return self.filter(status=Invite.Status.OPEN, expires_at__gt=timezone.now())
-
-
 class Invite(models.Model):
     """A single-use, expiring, revocable link and short code to join a couple."""
 
@@ -196,8 +191,6 @@ class Invite(models.Model):
         blank=True,
         related_name="+",
     )
-
-    objects = InviteQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -18,10 +18,6 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [("UTC", "UTC"), *((name, name.replace("_", " ")) for name in names)]
 
 
-def is_valid_time_zone(name: str) -> bool:
-    return any(name == value for value, _ in time_zone_choices())
-
-
 def local_date(zone: str, at: dt.datetime | None = None) -> dt.date:
     """The calendar date in `zone` at the instant `at` (now by default)."""
     return timezone.localtime(at or timezone.now(), zoneinfo.ZoneInfo(zone)).date()
